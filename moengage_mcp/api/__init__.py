@@ -1,0 +1,38 @@
+"""The MoEngage Campaigns API: models, errors and the async client."""
+
+from .client import DATA_CENTERS, MoEngageClient, Reply, RetryPolicy, base_url_for
+from .errors import (
+    ApiDisabledError,
+    AuthenticationError,
+    ConflictError,
+    InvalidRequestError,
+    MalformedResponseError,
+    MoEngageError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+)
+from .paging import Collected, collect
+
+__all__ = [
+    "DATA_CENTERS",
+    "ApiDisabledError",
+    "AuthenticationError",
+    "Collected",
+    "ConflictError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "MoEngageClient",
+    "MoEngageError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitedError",
+    "Reply",
+    "RetryPolicy",
+    "ServerError",
+    "TransportError",
+    "base_url_for",
+    "collect",
+]

@@ -1,0 +1,280 @@
+"""The async MoEngage Campaigns API client: one method per endpoint the server uses.
+
+It owns authentication, the V1/V5 header sets, request ids, idempotency keys, client-side rate
+limiting, retries and error mapping, so callers deal only in models and typed errors.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import anyio
+import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .. import __version__
+from . import models as m
+from .enums import Action
+from .errors import (
+    MalformedResponseError,
+    MoEngageError,
+    RateLimitedError,
+    ServerError,
+    TransportError,
+    error_from_response,
+)
+from .ratelimit import LIMITS, Window, limiters
+
+logger = logging.getLogger(__name__)
+
+_ModelT = TypeVar("_ModelT", bound=BaseModel)
+
+DATA_CENTERS = ("01", "02", "03", "04", "05", "06", "101")
+
+
+def base_url_for(data_center: str) -> str:
+    """`https://api-{dc}.moengage.com` for a documented data center."""
+    if data_center not in DATA_CENTERS:
+        raise ValueError(f"unknown data center {data_center!r}; expected one of {', '.join(DATA_CENTERS)}")
+    return f"https://api-{data_center}.moengage.com"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff; `Retry-After` wins when the API sends it."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+
+    def delay(self, attempt: int, error: MoEngageError) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt + 1 >= self.attempts:
+            return None
+        if error.retry_after is not None:
+            return error.retry_after if error.retry_after <= self.max_retry_after else None
+        ceiling = min(self.max_delay, self.base_delay * 2**attempt)
+        return random.uniform(ceiling / 2, ceiling)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A successful response body with the ids that identify the request."""
+
+    payload: Any
+    request_id: str
+    idempotency_key: str | None = None
+
+
+_RETRYABLE = (RateLimitedError, ServerError, TransportError, MalformedResponseError)
+
+
+class MoEngageClient:
+    """Async client of the MoEngage Campaigns API (V1 `core-services/v1` and V5)."""
+
+    def __init__(
+        self,
+        workspace_id: str,
+        api_key: str,
+        base_url: str,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: float = 20.0,
+        deadline: float = 60.0,
+        retry: RetryPolicy = RetryPolicy(),
+        limits: Mapping[str, Sequence[Window]] = LIMITS,
+    ) -> None:
+        self.workspace_id = workspace_id
+        self.base_url = base_url.rstrip("/")
+        self.retry = retry
+        self.deadline = deadline
+        self._limiters = limiters(limits)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            auth=httpx.BasicAuth(workspace_id, api_key),
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+            headers={"User-Agent": f"moengage-mcp/{__version__}", "Accept": "application/json"},
+        )
+
+    def __repr__(self) -> str:
+        return f"MoEngageClient(workspace_id={self.workspace_id!r}, base_url={self.base_url!r})"
+
+    async def __aenter__(self) -> MoEngageClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    # ------------------------------------------------------------------ endpoints
+
+    async def get_campaign(self, campaign_id: str) -> m.Campaign:
+        reply = await self._call("get", "GET", f"/v5/campaigns/{_checked_id(campaign_id)}", api="v5")
+        return _parse(m.Campaign, _data(reply))
+
+    async def search_campaigns(self, request: m.SearchRequest) -> list[m.Campaign]:
+        """One page of `POST /v5/campaigns/search` (a page shorter than `limit` is the last)."""
+        reply = await self._call("search", "POST", "/v5/campaigns/search", api="v5", body=request.body(), idempotent=True)
+        return _parse(m.CampaignList, _data(reply)).campaigns
+
+    async def get_meta(self, request: m.MetaRequest) -> list[m.MetaRow]:
+        """One page of `POST /core-services/v1/campaigns/meta`."""
+        reply = await self._call("meta", "POST", "/core-services/v1/campaigns/meta", api="v1", body=request.body())
+        rows = reply.payload
+        if isinstance(rows, dict):  # tolerate the V5-style envelope as well as the documented bare array
+            data = rows.get("data", rows)
+            rows = data.get("campaigns", []) if isinstance(data, dict) else data
+        return _parse(_META_ROWS, rows)
+
+    async def list_executions(self, parent_id: str, request: m.ExecutionsRequest) -> m.ExecutionsPage:
+        path = f"/core-services/v1/campaigns/{_checked_id(parent_id)}/executions"
+        reply = await self._call("executions", "POST", path, api="v1", body=request.body())
+        return _parse(m.ExecutionsPage, reply.payload)
+
+    async def validate_campaign(self, campaign_id: str) -> m.ValidationResult:
+        path = f"/v5/campaigns/{_checked_id(campaign_id)}/validate"
+        reply = await self._call("validate", "POST", path, api="v5", body=m.ValidateRequest().body())
+        return _parse(m.ValidationResult, _data(reply))
+
+    async def publish_campaign(self, campaign_id: str) -> tuple[m.PatchAccepted, Reply]:
+        path = f"/v5/campaigns/{_checked_id(campaign_id)}"
+        reply = await self._call(
+            "update", "PATCH", path, api="v5", body=m.PublishRequest().body(), idempotent=True, request_id_in_body=False
+        )
+        return _parse(m.PatchAccepted, _data(reply)), reply
+
+    async def change_status(self, campaign_id: str, action: Action) -> tuple[m.StatusTransition, Reply]:
+        path = f"/v5/campaigns/{_checked_id(campaign_id)}/status"
+        body = m.StatusChangeRequest(action=action).body()
+        reply = await self._call("status", "PATCH", path, api="v5", body=body, idempotent=True)
+        return _parse(m.StatusTransition, _data(reply)), reply
+
+    async def test_campaign(self, request: m.TestCampaignRequest) -> tuple[m.TestCampaignResult, Reply]:
+        reply = await self._call("test", "POST", "/v5/campaigns/test", api="v5", body=request.body(), idempotent=True)
+        return _parse(m.TestCampaignResult, _data(reply)), reply
+
+    async def preview(self, request: m.PreviewRequest) -> m.PreviewResult:
+        reply = await self._call("preview", "POST", "/v5/personalization/preview", api="v5", body=request.body())
+        return _parse(m.PreviewResult, _data(reply))
+
+    async def campaign_stats(self, request: m.StatsRequest) -> m.StatsResponse:
+        reply = await self._call("stats", "POST", "/core-services/v1/campaign-stats", api="v1", body=request.body())
+        return _parse(m.StatsResponse, reply.payload)
+
+    # ------------------------------------------------------------------ transport
+
+    async def _call(
+        self,
+        family: str,
+        method: str,
+        path: str,
+        *,
+        api: Literal["v1", "v5"],
+        body: dict[str, Any] | None = None,
+        idempotent: bool = False,
+        request_id_in_body: bool = True,
+    ) -> Reply:
+        """Send one logical request, retrying it with the same request id and idempotency key."""
+        request_id = str(uuid.uuid4())
+        headers = self._headers(api, request_id)
+        key = str(uuid.uuid4()) if idempotent else None
+        if key:
+            headers["Idempotency-Key"] = key
+        if body is not None and request_id_in_body:
+            body = {**body, "request_id": request_id}
+        try:
+            with anyio.fail_after(self.deadline):
+                return await self._attempts(family, method, path, headers, body, Reply(None, request_id, key))
+        except TimeoutError:
+            raise TransportError(
+                f"{method} {path} did not complete within {self.deadline:g} s", request_id=request_id
+            ) from None
+
+    async def _attempts(
+        self, family: str, method: str, path: str, headers: dict[str, str], body: Any, ids: Reply
+    ) -> Reply:
+        attempt = 0
+        while True:
+            await self._limiters[family].acquire()
+            try:
+                return await self._send(method, path, headers, body, ids)
+            except _RETRYABLE as error:
+                wait = self.retry.delay(attempt, error)
+                if wait is None:
+                    raise
+                logger.info("%s %s failed (%s); retry %d in %.2f s", method, path, type(error).__name__, attempt + 1, wait)
+                attempt += 1
+                await anyio.sleep(wait)
+
+    async def _send(self, method: str, path: str, headers: dict[str, str], body: Any, ids: Reply) -> Reply:
+        try:
+            response = await self._http.request(method, path, json=body, headers=headers)
+        except httpx.TimeoutException:
+            raise TransportError(f"{method} {path} timed out", request_id=ids.request_id) from None
+        except httpx.HTTPError as exc:
+            raise TransportError(f"{method} {path}: {type(exc).__name__}", request_id=ids.request_id) from None
+        if response.is_success:
+            try:
+                payload = response.json()
+            except ValueError:
+                raise MalformedResponseError(
+                    f"{method} {path} answered {response.status_code} with a body that is not JSON",
+                    status=response.status_code,
+                    request_id=ids.request_id,
+                ) from None
+            return Reply(payload, ids.request_id, ids.idempotency_key)
+        raise error_from_response(
+            response.status_code,
+            response.content,
+            request_id=ids.request_id,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+
+    def _headers(self, api: Literal["v1", "v5"], request_id: str) -> dict[str, str]:
+        if api == "v1":
+            return {"MOE-APPKEY": self.workspace_id}
+        return {"X-MOE-Tenant-ID": self.workspace_id, "X-MOE-Request-Id": request_id}
+
+
+_META_ROWS: TypeAdapter[list[m.MetaRow]] = TypeAdapter(list[m.MetaRow])
+
+
+def _checked_id(campaign_id: str) -> str:
+    """Refuse anything but a 24-hex id before it becomes part of a URL path."""
+    try:
+        return TypeAdapter(m.CampaignId).validate_python(campaign_id)
+    except ValidationError:
+        raise ValueError(f"invalid campaign id {campaign_id!r}: expected 24 hexadecimal characters") from None
+
+
+def _data(reply: Reply) -> Any:
+    """The `data` of a V5 success envelope."""
+    if not isinstance(reply.payload, dict) or "data" not in reply.payload:
+        raise MalformedResponseError("the response has no `data` object", request_id=reply.request_id)
+    return reply.payload["data"]
+
+
+def _parse(model: type[_ModelT] | TypeAdapter[Any], payload: Any) -> Any:
+    try:
+        if isinstance(model, TypeAdapter):
+            return model.validate_python(payload)
+        return model.model_validate(payload)
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in err["loc"]) or "body" for err in exc.errors()})[:5]
+        raise MalformedResponseError(f"unexpected response shape (fields: {', '.join(fields)})") from None
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None

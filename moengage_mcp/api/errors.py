@@ -1,0 +1,158 @@
+"""Typed errors of the MoEngage API, each with a message that says what to do next.
+
+Messages are built from the API's own error text plus advice; they never carry request
+headers, so the API key cannot leak through them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import ValidationError
+
+from .models import ErrorEnvelope, StatsError
+
+
+class MoEngageError(Exception):
+    """Base of every error the API client raises."""
+
+    advice = ""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        details: list[str] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.message = message
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.details = details or []
+        self.retry_after = retry_after
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        head = f"MoEngage API error {self.status}" if self.status else "MoEngage API request failed"
+        text = f"{head}: {self.message.rstrip('.')}"
+        if self.details:
+            text += " (" + "; ".join(self.details) + ")"
+        if self.advice:
+            text += f". {self.advice}"
+        if self.request_id:
+            text += f" [request id {self.request_id}]"
+        return text
+
+
+class AuthenticationError(MoEngageError):
+    advice = (
+        "Check MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY and MOENGAGE_DATA_CENTER "
+        "(the key must belong to this workspace and data center)"
+    )
+
+
+class PermissionDeniedError(MoEngageError):
+    advice = (
+        "The API key lacks the scope for this operation: in MoEngage, Settings > Account > API keys, "
+        "enable Campaigns View, Create & Manage, or Create, Manage & Publish as needed"
+    )
+
+
+class NotFoundError(MoEngageError):
+    advice = "Check the campaign id (search_campaigns finds ids by name)"
+
+
+class ConflictError(MoEngageError):
+    advice = "The campaign is not in a state that allows this; read it again with get_campaign"
+
+
+class InvalidRequestError(MoEngageError):
+    """400 or 422: the API refused the request as sent."""
+
+    advice = "Fix the fields named above and try again"
+
+
+class RateLimitedError(MoEngageError):
+    def _render(self) -> str:
+        wait = f"{self.retry_after:g} s" if self.retry_after is not None else "a minute"
+        self.advice = f"The API rate limit was reached; retry after {wait}"
+        return super()._render()
+
+
+class ApiDisabledError(MoEngageError):
+    advice = "Ask MoEngage support to enable this API for the workspace"
+
+
+class ServerError(MoEngageError):
+    advice = "MoEngage had an internal problem; try again later"
+
+
+class TransportError(MoEngageError):
+    """The request could not be completed: timeout, connection refused or reset."""
+
+    advice = "Check network access to the MoEngage API (MOENGAGE_DATA_CENTER / MOENGAGE_BASE_URL) and retry"
+
+
+class MalformedResponseError(MoEngageError):
+    advice = "The API answered with something this client does not understand; retry, or report it"
+
+
+_BY_STATUS: dict[int, type[MoEngageError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: InvalidRequestError,
+    429: RateLimitedError,
+}
+
+_DISABLED_MARKERS = ("sentry flag not enabled", "not enabled for this workspace", "api is not enabled")
+
+
+def error_from_response(
+    status: int, body: bytes, *, request_id: str | None = None, retry_after: float | None = None
+) -> MoEngageError:
+    """Map an error response (V1, V5 or stats envelope, or garbage) to a typed error."""
+    message, code, details, rid = _parse_error_body(body)
+    cls = ServerError if status >= 500 else _BY_STATUS.get(status, MoEngageError)
+    if any(marker in message.lower() for marker in _DISABLED_MARKERS):
+        cls = ApiDisabledError
+    return cls(
+        message or f"HTTP {status}",
+        status=status,
+        code=code,
+        request_id=rid or request_id,
+        details=details,
+        retry_after=retry_after,
+    )
+
+
+def _parse_error_body(body: bytes) -> tuple[str, str | None, list[str], str | None]:
+    try:
+        payload: Any = json.loads(body)
+    except ValueError:
+        return "the response was not JSON", None, [], None
+    try:
+        err = ErrorEnvelope.model_validate(payload).error
+    except ValidationError:
+        pass
+    else:
+        details = [_detail_text(d.target, d.message) for d in err.details if d.message]
+        return err.message or err.code or "", err.code, [d for d in details if d], err.request_id
+    try:
+        stats = StatsError.model_validate(payload)
+    except ValidationError:
+        return "unexpected error body", None, [], None
+    return stats.title + (f": {stats.description}" if stats.description else ""), stats.code, [], None
+
+
+def _detail_text(target: str | None, message: Any) -> str:
+    if isinstance(message, list):  # V1 401 nests detail objects in `message`
+        message = "; ".join(str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in message)
+    return f"{target}: {message}" if target else str(message)
