@@ -1,0 +1,97 @@
+"""Shared fixtures: a fresh simulator per test, reached in process or over loopback HTTP."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
+import httpx
+import pytest
+import uvicorn
+
+from mcp import Client
+
+from moengage_mcp.api import MoEngageClient, RetryPolicy
+from moengage_mcp.server import create_server
+from moengage_mcp.settings import Settings, load_settings
+from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+
+FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator()
+
+
+@contextmanager
+def serve(app, host: str = "127.0.0.1") -> Iterator[str]:
+    """Run an ASGI app with uvicorn on an ephemeral loopback port in a thread; yield its base URL."""
+    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)
+
+
+def asgi(sim: Simulator) -> httpx.ASGITransport:
+    return httpx.ASGITransport(app=sim.app, raise_app_exceptions=False)
+
+
+def make_client(sim: Simulator, base_url: str | None = None, *, api_key: str = DEMO_API_KEY, **kwargs) -> MoEngageClient:
+    """A client for `sim`: over loopback HTTP when `base_url` is given, else in process."""
+    kwargs.setdefault("retry", FAST_RETRY)
+    transport = None if base_url else asgi(sim)
+    return MoEngageClient(DEMO_WORKSPACE_ID, api_key, base_url or "http://simulator", transport=transport, **kwargs)
+
+
+@pytest.fixture(params=["in-process", "loopback-http"])
+async def client(request, sim: Simulator) -> AsyncIterator[MoEngageClient]:
+    """The API client against the simulator, both in process and over real loopback HTTP."""
+    if request.param == "in-process":
+        async with make_client(sim) as c:
+            yield c
+    else:
+        with serve(sim.app) as url:
+            async with make_client(sim, url) as c:
+                yield c
+
+
+def server_settings(tmp_path, **overrides) -> Settings:
+    """Settings for a server that talks to the simulator (credentials are the simulator's)."""
+    env = {"MOENGAGE_WORKSPACE_ID": DEMO_WORKSPACE_ID, "MOENGAGE_API_KEY": DEMO_API_KEY}
+    overrides.setdefault("audit_log", str(tmp_path / "audit.jsonl"))
+    return load_settings(env, **overrides)
+
+
+@asynccontextmanager
+async def mcp_client(sim: Simulator, tmp_path, *, api: MoEngageClient | None = None, client_kwargs=None, **overrides):
+    """A real MCP client session (in memory) with a server built for `overrides`, on `sim`."""
+    settings = server_settings(tmp_path, **overrides)
+    async with (api or make_client(sim)) as live:
+        server = create_server(settings, live)
+        async with Client(server, **(client_kwargs or {})) as client:
+            yield client
+
+
+def audit_lines(tmp_path) -> list[dict]:
+    path = tmp_path / "audit.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
