@@ -1,0 +1,29 @@
+"""Wiring settings to a live API client: the real API, or the in-process demo simulator."""
+
+from __future__ import annotations
+
+import httpx
+
+from .api import MoEngageClient
+from .settings import Settings
+
+DEMO_BASE_URL = "http://demo.simulator.invalid"
+"""Never resolved: demo requests go to the in-process simulator through an ASGI transport."""
+
+
+def demo_settings(settings: Settings) -> Settings:
+    """Settings for `--demo`: the simulator's workspace id, everything else as configured."""
+    from .simulator import DEMO_WORKSPACE_ID
+
+    return settings.model_copy(update={"workspace_id": DEMO_WORKSPACE_ID, "base_url": DEMO_BASE_URL})
+
+
+def make_api(settings: Settings) -> MoEngageClient:
+    """The API client for `settings`; with `demo`, backed by a fresh simulated workspace."""
+    if settings.demo:
+        from .simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+
+        transport = httpx.ASGITransport(app=Simulator().app)
+        return MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport)
+    assert settings.workspace_id is not None and settings.api_key is not None  # enforced by Settings
+    return MoEngageClient(settings.workspace_id, settings.api_key.get_secret_value(), settings.api_base_url)

@@ -1,0 +1,67 @@
+"""Campaign content as the model reads it: long fields shortened, messages flattened per block."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..api import models as m
+from .schemas import RenderedBlock, ShortenedField
+
+LONG_FIELD = 1200
+"""Characters kept of a long field (email HTML) unless the caller asks for it whole."""
+
+
+def shorten(data: Any, limit: int = LONG_FIELD) -> tuple[Any, list[ShortenedField]]:
+    """Copy `data` with every string longer than `limit` cut, and list what was cut."""
+    cut: list[ShortenedField] = []
+
+    def walk(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        if isinstance(value, str) and len(value) > limit:
+            cut.append(ShortenedField(path=path, chars=len(value)))
+            return value[:limit] + f"…[{len(value) - limit} more chars]"
+        return value
+
+    return walk(data, ""), cut
+
+
+_PUSH_FIELDS = ("title", "message", "summary", "image_url", "default_click_action", "default_click_action_value")
+_EMAIL_FIELDS = ("subject", "preview_text", "sender_name", "from_address", "reply_to_address", "html_content")
+
+
+def rendered_blocks(content: m.CampaignContent) -> list[RenderedBlock]:
+    """One block per locale × variation × platform with the fields a reader checks."""
+    return [
+        RenderedBlock(locale=b.locale, variation=b.variation, platform=platform, fields=fields)
+        for b in content.blocks()
+        for platform, fields in _messages(b)
+    ]
+
+
+def _messages(block: m.ContentBlock) -> Iterator[tuple[str | None, dict[str, str]]]:
+    if block.push:
+        for platform, payload in block.push.platforms().items():
+            details = payload.basic_details or m.PushBasicDetails()
+            yield platform, _strings(details, _PUSH_FIELDS)
+    if block.email:
+        yield None, _strings(block.email, _EMAIL_FIELDS)
+    if block.sms:
+        yield None, _strings(block.sms, ("message",))
+
+
+def _strings(model: m.ApiModel, names: tuple[str, ...]) -> dict[str, str]:
+    return {name: value for name in names if isinstance(value := getattr(model, name, None), str)}
+
+
+def unresolved_fields(blocks: list[RenderedBlock]) -> list[str]:
+    """Rendered fields that came out empty or still hold `{{ ... }}`."""
+    return [
+        f"{b.locale}/{b.variation}{'/' + b.platform if b.platform else ''}.{name}"
+        for b in blocks
+        for name, value in b.fields.items()
+        if not value.strip() or "{{" in value
+    ]

@@ -1,0 +1,176 @@
+"""The server over its real transports: stdio subprocess, streamable HTTP and SSE on loopback, and the CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import httpx
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+from moengage_mcp.server import create_server
+from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+from moengage_mcp.transports import TransportConfigError, http_app
+
+from .conftest import make_client, serve, server_settings
+
+pytestmark = pytest.mark.anyio
+
+TOKEN = "t0ken-for-tests-0123456789"
+
+
+def env_for(url: str, **extra: str) -> dict[str, str]:
+    """A subprocess environment pointing the server at a loopback simulator."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+    return clean | {
+        "MOENGAGE_WORKSPACE_ID": DEMO_WORKSPACE_ID,
+        "MOENGAGE_API_KEY": DEMO_API_KEY,
+        "MOENGAGE_BASE_URL": url,
+        **extra,
+    }
+
+
+async def search_and_read(client: Client, sim: Simulator | None = None) -> None:
+    tools = {t.name for t in (await client.list_tools()).tools}
+    assert {"search_campaigns", "get_campaign", "pause_campaign"} <= tools
+    found = await client.call_tool("search_campaigns", {"max_results": 20})
+    assert not found.is_error and len(found.structured_content["campaigns"]) == 20
+    cid = found.structured_content["campaigns"][0]["id"]
+    got = await client.call_tool("get_campaign", {"campaign_id": cid})
+    assert got.structured_content["campaign"]["id"] == cid
+    if sim is not None:
+        assert any(r.path == f"/v5/campaigns/{cid}" for r in sim.requests)
+
+
+async def test_stdio_subprocess_against_a_loopback_simulator(tmp_path):
+    sim = Simulator()
+    with serve(sim.app) as url:
+        params = StdioServerParameters(
+            command=sys.executable,
+            args=["-m", "moengage_mcp"],
+            env=env_for(url, MOENGAGE_MCP_AUDIT_LOG=str(tmp_path / "audit.jsonl")),
+        )
+        async with Client(params) as client:
+            await search_and_read(client, sim)
+            res = await client.call_tool("pause_campaign", {"campaign_id": "0" * 24})
+            assert res.is_error and "404" in res.content[0].text
+
+
+async def test_demo_answers_a_search_over_stdio(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+    env["MOENGAGE_MCP_AUDIT_LOG"] = str(tmp_path / "audit.jsonl")
+    params = StdioServerParameters(command=sys.executable, args=["-m", "moengage_mcp", "--demo"], env=env)
+    async with Client(params, mode="legacy") as client:
+        await search_and_read(client)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_streamable_http_on_loopback(sim, tmp_path, mode):
+    settings = server_settings(tmp_path)
+    async with make_client(sim) as api:
+        with serve(http_app(create_server(settings, api), "streamable-http", "127.0.0.1", settings)) as url:
+            async with Client(f"{url}/mcp", mode=mode) as client:
+                await search_and_read(client, sim)
+
+
+async def test_sse_on_loopback(sim, tmp_path):
+    settings = server_settings(tmp_path)
+    async with make_client(sim) as api:
+        with serve(http_app(create_server(settings, api), "sse", "127.0.0.1", settings)) as url:
+            async with Client(sse_client(f"{url}/sse"), mode="legacy") as client:
+                await search_and_read(client, sim)
+
+
+async def test_bearer_token_is_required_when_set(sim, tmp_path):
+    settings = server_settings(tmp_path, bearer_token=TOKEN)
+    async with make_client(sim) as api:
+        with serve(http_app(create_server(settings, api), "streamable-http", "127.0.0.1", settings)) as url:
+            async with httpx.AsyncClient() as raw:
+                denied = await raw.post(f"{url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
+            assert denied.status_code == 401 and "bearer" in denied.headers["www-authenticate"].lower()
+            authed = create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"})
+            async with Client(streamable_http_client(f"{url}/mcp", http_client=authed)) as client:
+                await search_and_read(client, sim)
+
+
+async def test_dns_rebinding_protection_rejects_foreign_hosts(sim, tmp_path):
+    settings = server_settings(tmp_path)
+    async with make_client(sim) as api:
+        with serve(http_app(create_server(settings, api), "streamable-http", "127.0.0.1", settings)) as url:
+            async with httpx.AsyncClient() as raw:
+                evil = await raw.post(
+                    f"{url}/mcp",
+                    json={"jsonrpc": "2.0", "id": 1, "method": "ping"},
+                    headers={"Host": "evil.example.com", "Accept": "application/json, text/event-stream"},
+                )
+    assert evil.status_code in (403, 421)
+
+
+def test_binding_beyond_loopback_needs_a_token_and_allowed_hosts(tmp_path):
+    server = create_server(server_settings(tmp_path), make_client(Simulator()))
+    with pytest.raises(TransportConfigError, match="MOENGAGE_MCP_BEARER_TOKEN"):
+        http_app(server, "streamable-http", "0.0.0.0", server_settings(tmp_path))
+    with pytest.raises(TransportConfigError, match="MOENGAGE_MCP_ALLOWED_HOSTS"):
+        http_app(server, "streamable-http", "0.0.0.0", server_settings(tmp_path, bearer_token=TOKEN))
+    http_app(server, "sse", "0.0.0.0", server_settings(tmp_path, bearer_token=TOKEN, allowed_hosts="mcp.example.com:*"))
+
+
+# ---------------------------------------------------------------------- command line
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+    return subprocess.run(
+        [sys.executable, "-m", "moengage_mcp", *args],
+        env=base | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def test_help_explains_the_settings():
+    out = run_cli("--help")
+    assert out.returncode == 0
+    for needle in ("--demo", "check", "MOENGAGE_WORKSPACE_ID", "MOENGAGE_MCP_WRITE_MODE", "--transport"):
+        assert needle in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "needle"),
+    [
+        ({}, "MOENGAGE_WORKSPACE_ID is required"),
+        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_WRITE_MODE": "yolo"}, "MOENGAGE_MCP_WRITE_MODE"),
+        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_DATA_CENTER": "9"}, "MOENGAGE_DATA_CENTER"),
+        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_TOOLSET": "read"}, "unknown setting"),
+    ],
+)
+def test_bad_settings_stop_with_one_line_naming_the_setting(env, needle):
+    out = run_cli(env=env)
+    assert out.returncode == 2 and needle in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_check_reports_success_and_failure():
+    sim = Simulator()
+    with serve(sim.app) as url:
+        ok = run_cli("check", env=env_for(url))
+        bad = run_cli("check", env=env_for(url) | {"MOENGAGE_API_KEY": "sk-wrong-secret-value"})
+    assert ok.returncode == 0 and ok.stdout.startswith("OK:")
+    assert bad.returncode == 1 and "401" in bad.stderr and "MOENGAGE_API_KEY" in bad.stderr
+    assert "sk-wrong-secret-value" not in bad.stderr + bad.stdout
+
+
+def test_check_works_on_the_demo_workspace():
+    out = run_cli("check", "--demo")
+    assert out.returncode == 0 and "OK:" in out.stdout
+
+
+def test_http_beyond_loopback_without_token_is_refused():
+    out = run_cli("--demo", "--transport", "streamable-http", "--host", "0.0.0.0", "--port", "0")
+    assert out.returncode == 2 and "MOENGAGE_MCP_BEARER_TOKEN" in out.stderr
+
