@@ -14,7 +14,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
 from moengage_mcp.server import create_server
-from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+from moengage_mcp.simulator import DEMO_API_KEY, DEMO_CAMPAIGN_IDS, DEMO_WORKSPACE_ID, Simulator
 from moengage_mcp.transports import TransportConfigError, http_app
 
 from .conftest import make_client, serve, server_settings
@@ -35,16 +35,29 @@ def env_for(url: str, **extra: str) -> dict[str, str]:
     }
 
 
-async def search_and_read(client: Client, sim: Simulator | None = None) -> None:
+async def exercise_every_tool(client: Client, sim: Simulator | None = None) -> None:
+    """Call each read tool, and one guarded write down to its confirmation token, over `client`."""
     tools = {t.name for t in (await client.list_tools()).tools}
-    assert {"search_campaigns", "get_campaign", "pause_campaign"} <= tools
+    assert {"search_campaigns", "get_campaign", "pause_campaign", "test_campaign"} <= tools
     found = await client.call_tool("search_campaigns", {"max_results": 20})
     assert not found.is_error and len(found.structured_content["campaigns"]) == 20
     cid = found.structured_content["campaigns"][0]["id"]
     got = await client.call_tool("get_campaign", {"campaign_id": cid})
     assert got.structured_content["campaign"]["id"] == cid
+    runs = await client.call_tool("list_executions", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]})
+    assert runs.structured_content["total_instances"] > 15
+    meta = await client.call_tool("get_meta", {"campaign_ids": [cid]})
+    assert meta.structured_content["campaigns"][0]["id"] == cid
+    draft = DEMO_CAMPAIGN_IDS["valid_push_draft"]
+    preview = await client.call_tool("personalized_preview", {"campaign_id": draft, "user_id": "user-1001"})
+    assert preview.structured_content["blocks"]
+    valid = await client.call_tool("validate_campaign", {"campaign_id": draft})
+    assert valid.structured_content["valid"] is True
+    ask = await client.call_tool("pause_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]})
+    assert ask.structured_content["status"] == "confirmation_required"
     if sim is not None:
         assert any(r.path == f"/v5/campaigns/{cid}" for r in sim.requests)
+        assert sim.writes() == []
 
 
 async def test_stdio_subprocess_against_a_loopback_simulator(tmp_path):
@@ -56,7 +69,7 @@ async def test_stdio_subprocess_against_a_loopback_simulator(tmp_path):
             env=env_for(url, MOENGAGE_MCP_AUDIT_LOG=str(tmp_path / "audit.jsonl")),
         )
         async with Client(params) as client:
-            await search_and_read(client, sim)
+            await exercise_every_tool(client, sim)
             res = await client.call_tool("pause_campaign", {"campaign_id": "0" * 24})
             assert res.is_error and "404" in res.content[0].text
 
@@ -66,7 +79,7 @@ async def test_demo_answers_a_search_over_stdio(tmp_path):
     env["MOENGAGE_MCP_AUDIT_LOG"] = str(tmp_path / "audit.jsonl")
     params = StdioServerParameters(command=sys.executable, args=["-m", "moengage_mcp", "--demo"], env=env)
     async with Client(params, mode="legacy") as client:
-        await search_and_read(client)
+        await exercise_every_tool(client)
 
 
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
@@ -75,7 +88,7 @@ async def test_streamable_http_on_loopback(sim, tmp_path, mode):
     async with make_client(sim) as api:
         with serve(http_app(create_server(settings, api), "streamable-http", "127.0.0.1", settings)) as url:
             async with Client(f"{url}/mcp", mode=mode) as client:
-                await search_and_read(client, sim)
+                await exercise_every_tool(client, sim)
 
 
 async def test_sse_on_loopback(sim, tmp_path):
@@ -83,7 +96,7 @@ async def test_sse_on_loopback(sim, tmp_path):
     async with make_client(sim) as api:
         with serve(http_app(create_server(settings, api), "sse", "127.0.0.1", settings)) as url:
             async with Client(sse_client(f"{url}/sse"), mode="legacy") as client:
-                await search_and_read(client, sim)
+                await exercise_every_tool(client, sim)
 
 
 async def test_bearer_token_is_required_when_set(sim, tmp_path):
@@ -95,7 +108,7 @@ async def test_bearer_token_is_required_when_set(sim, tmp_path):
             assert denied.status_code == 401 and "bearer" in denied.headers["www-authenticate"].lower()
             authed = create_mcp_http_client(headers={"Authorization": f"Bearer {TOKEN}"})
             async with Client(streamable_http_client(f"{url}/mcp", http_client=authed)) as client:
-                await search_and_read(client, sim)
+                await exercise_every_tool(client, sim)
 
 
 async def test_dns_rebinding_protection_rejects_foreign_hosts(sim, tmp_path):

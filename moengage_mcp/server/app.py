@@ -114,6 +114,7 @@ def create_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://github.com/moengage-mcp/moengage-mcp",
+        log_level="WARNING",  # the SDK calls logging.basicConfig with this; the CLI configures logging first
         refused=refused,
         audit=audit,
     )

@@ -1,0 +1,43 @@
+"""Shared set-up: the server on a fresh simulated workspace, reached through a real MCP client."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from mcp import Client
+
+from moengage_mcp.api import MoEngageClient
+from moengage_mcp.server import create_server
+from moengage_mcp.settings import load_settings
+from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+
+
+def count_tokens(text: str) -> int:
+    """Tokens of `text` by a public Claude tokenizer (the `anthropic-tokenizer` package, `[bench]` extra)."""
+    import anthropic_tokenizer
+
+    return anthropic_tokenizer.count_tokens(text)
+
+
+def compact(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+@asynccontextmanager
+async def demo_session(sim: Simulator | None = None, **settings: Any) -> AsyncIterator[tuple[Client, Simulator]]:
+    """An in-memory MCP session with the server on `sim` (a fresh demo workspace by default)."""
+    sim = sim or Simulator()
+    env = {"MOENGAGE_WORKSPACE_ID": DEMO_WORKSPACE_ID, "MOENGAGE_API_KEY": DEMO_API_KEY}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings.setdefault("audit_log", str(Path(tmp) / "audit.jsonl"))
+        transport = httpx.ASGITransport(app=sim.app)
+        async with MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, "http://sim", transport=transport) as api:
+            server = create_server(load_settings(env, **settings), api)
+            async with Client(server) as client:
+                yield client, sim
