@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from mcp import MCPDeprecationWarning
 
 from moengage_mcp.server.results import DATA_TAG
 from moengage_mcp.simulator import DEMO_WORKSPACE_ID, Simulator
@@ -243,3 +244,10 @@ async def test_injected_campaign_text_stays_inside_the_data_block(sim, tmp_path)
     assert text.count(f"</{DATA_TAG}>") == 1 and text.rstrip().endswith(f"</{DATA_TAG}>")
     assert res.structured_content["campaign"]["basic_details"]["name"].startswith(f"</{DATA_TAG}>")
     assert not sim.writes()
+
+
+async def test_legacy_clients_may_set_the_log_level(sim, tmp_path):
+    async with mcp_client(sim, tmp_path, client_kwargs={"mode": "legacy"}) as client:
+        assert client.server_capabilities.logging is not None
+        with pytest.warns(MCPDeprecationWarning):  # the SDK's note: logging is deprecated at 2026-07-28
+            await client.session.set_logging_level("debug")

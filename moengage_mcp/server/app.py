@@ -11,6 +11,7 @@ from .. import __version__
 from ..api import MoEngageClient, MoEngageError
 from ..settings import Settings, Toolset, WriteMode
 from .audit import AuditLog
+from .compat import register_compat
 from .prompts import register_prompts
 from .read_tools import register_read_tools
 from .resources import register_resources
@@ -123,6 +124,7 @@ def create_server(
     WriteGuard(api, settings, audit, tokens or ConfirmationTokens()).register(server)
     register_resources(server, api, settings)
     register_prompts(server)
+    register_compat(server)
     _compact_schemas(server)
     return server
 
