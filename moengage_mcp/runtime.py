@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
-
 from .api import MoEngageClient
 from .settings import Settings
 
@@ -21,6 +19,8 @@ def demo_settings(settings: Settings) -> Settings:
 def make_api(settings: Settings) -> MoEngageClient:
     """The API client for `settings`; with `demo`, backed by a fresh simulated workspace."""
     if settings.demo:
+        import httpx
+
         from .simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
 
         transport = httpx.ASGITransport(app=Simulator().app)

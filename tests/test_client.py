@@ -380,7 +380,7 @@ async def test_api_disabled_and_stats_errors(client: MoEngageClient, sim: Simula
     sim.api_enabled = True
     sim.stats_enabled = False
     today = sim.now().date()
-    with pytest.raises(PermissionDeniedError, match="Forbidden"):
+    with pytest.raises(ApiDisabledError, match="campaign stats are not available.*Forbidden Request"):
         await client.campaign_stats(m.StatsRequest(start_date=today, end_date=today))
 
 

@@ -14,7 +14,7 @@ from .errors import (
     ServerError,
     TransportError,
 )
-from .paging import Collected, collect
+from .paging import Collected, collect, pages_of
 
 __all__ = [
     "DATA_CENTERS",
@@ -35,4 +35,5 @@ __all__ = [
     "TransportError",
     "base_url_for",
     "collect",
+    "pages_of",
 ]

@@ -6,29 +6,34 @@ limiting, retries and error mapping, so callers deal only in models and typed er
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import anyio
-import httpx
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import __version__
 from . import models as m
 from .enums import Action
 from .errors import (
+    ApiDisabledError,
     MalformedResponseError,
     MoEngageError,
+    PermissionDeniedError,
     RateLimitedError,
     ServerError,
     TransportError,
     error_from_response,
 )
 from .ratelimit import LIMITS, Window, limiters
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger(__name__)
 
@@ -95,13 +100,25 @@ class MoEngageClient:
         self.retry = retry
         self.deadline = deadline
         self._limiters = limiters(limits)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            auth=httpx.BasicAuth(workspace_id, api_key),
-            transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-            headers={"User-Agent": f"moengage-mcp/{__version__}", "Accept": "application/json"},
-        )
+        self._credentials = (workspace_id, api_key)
+        self._transport = transport
+        self._timeout = timeout
+        self._http: httpx.AsyncClient | None = None
+
+    def _client(self) -> httpx.AsyncClient:
+        """The HTTP client, made on first use: importing httpx and loading the CA bundle cost about 60 ms,
+        which a server start-up (spawn -> tools/list) need not pay."""
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.AsyncClient(
+                base_url=self.base_url,
+                auth=httpx.BasicAuth(*self._credentials),
+                transport=self._transport,
+                timeout=httpx.Timeout(self._timeout, connect=min(self._timeout, 10.0)),
+                headers={"User-Agent": f"moengage-mcp/{__version__}", "Accept": "application/json"},
+            )
+        return self._http
 
     def __repr__(self) -> str:
         return f"MoEngageClient(workspace_id={self.workspace_id!r}, base_url={self.base_url!r})"
@@ -113,7 +130,8 @@ class MoEngageClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        if self._http is not None:
+            await self._http.aclose()
 
     # ------------------------------------------------------------------ endpoints
 
@@ -133,7 +151,7 @@ class MoEngageClient:
         if isinstance(rows, dict):  # tolerate the V5-style envelope as well as the documented bare array
             data = rows.get("data", rows)
             rows = data.get("campaigns", []) if isinstance(data, dict) else data
-        return _parse(_META_ROWS, rows)
+        return _parse(_adapter("meta_rows"), rows)
 
     async def list_executions(self, parent_id: str, request: m.ExecutionsRequest) -> m.ExecutionsPage:
         path = f"/core-services/v1/campaigns/{_checked_id(parent_id)}/executions"
@@ -167,7 +185,15 @@ class MoEngageClient:
         return _parse(m.PreviewResult, _data(reply))
 
     async def campaign_stats(self, request: m.StatsRequest) -> m.StatsResponse:
-        reply = await self._call("stats", "POST", "/core-services/v1/campaign-stats", api="v1", body=request.body())
+        try:
+            reply = await self._call("stats", "POST", "/core-services/v1/campaign-stats", api="v1", body=request.body())
+        except PermissionDeniedError as exc:  # documented meaning: no access to campaign stats at all
+            raise ApiDisabledError(
+                f"campaign stats are not available to this workspace or key ({exc.message})",
+                status=exc.status,
+                code=exc.code,
+                request_id=exc.request_id,
+            ) from None
         return _parse(m.StatsResponse, reply.payload)
 
     # ------------------------------------------------------------------ transport
@@ -204,20 +230,25 @@ class MoEngageClient:
     ) -> Reply:
         attempt = 0
         while True:
-            await self._limiters[family].acquire()
+            slot = await self._limiters[family].acquire()
             try:
                 return await self._send(method, path, headers, body, ids)
             except _RETRYABLE as error:
+                slot.release()  # before the back-off: the window runs from the answer
                 wait = self.retry.delay(attempt, error)
                 if wait is None:
                     raise
                 logger.info("%s %s failed (%s); retry %d in %.2f s", method, path, type(error).__name__, attempt + 1, wait)
                 attempt += 1
                 await anyio.sleep(wait)
+            finally:
+                slot.release()
 
     async def _send(self, method: str, path: str, headers: dict[str, str], body: Any, ids: Reply) -> Reply:
+        import httpx  # loaded by _client()
+
         try:
-            response = await self._http.request(method, path, json=body, headers=headers)
+            response = await self._client().request(method, path, json=body, headers=headers)
         except httpx.TimeoutException:
             raise TransportError(f"{method} {path} timed out", request_id=ids.request_id) from None
         except httpx.HTTPError as exc:
@@ -245,13 +276,17 @@ class MoEngageClient:
         return {"X-MOE-Tenant-ID": self.workspace_id, "X-MOE-Request-Id": request_id}
 
 
-_META_ROWS: TypeAdapter[list[m.MetaRow]] = TypeAdapter(list[m.MetaRow])
+@functools.cache
+def _adapter(name: str) -> TypeAdapter[Any]:
+    """Type adapters, built on first use (not at start-up) and then kept: building one per call cost
+    about 0.1 ms of every request."""
+    return TypeAdapter(list[m.MetaRow] if name == "meta_rows" else m.CampaignId)
 
 
 def _checked_id(campaign_id: str) -> str:
     """Refuse anything but a 24-hex id before it becomes part of a URL path."""
     try:
-        return TypeAdapter(m.CampaignId).validate_python(campaign_id)
+        return _adapter("campaign_id").validate_python(campaign_id)
     except ValidationError:
         raise ValueError(f"invalid campaign id {campaign_id!r}: expected 24 hexadecimal characters") from None
 

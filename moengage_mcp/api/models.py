@@ -111,6 +111,12 @@ class PushBasicDetails(ApiModel):
     image_url: str | None = None
     default_click_action: str | None = None
     default_click_action_value: str | None = None
+    redirect_url: str | None = None
+    """Web push: where a click goes."""
+
+    @property
+    def click_target(self) -> str | None:
+        return self.default_click_action_value or self.redirect_url
 
 
 class PushPlatformContent(ApiModel):
@@ -522,7 +528,8 @@ class PreviewRequest(RequestModel):
 
 
 class PreviewResult(ApiModel):
-    personalized_content: dict[str, Any] = {}
+    personalized_content: CampaignContent = Field(default_factory=lambda: CampaignContent())
+    """Parsed here, so content of the wrong shape is a malformed response, not a crash in a tool."""
 
 
 # --------------------------------------------------------------------------- campaign stats

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 
@@ -22,6 +22,19 @@ FetchPage = Callable[[int], Awaitable[tuple[list[T], "int | None"]]]
 """Fetch one page by number (from 1); return its items and the total, when the API gives one."""
 OnPage = Callable[[int, "int | None"], Awaitable[None]]
 """Progress callback: items fetched so far, and the target when known."""
+
+
+class PagedRequest(Protocol):
+    def model_copy(self, *, update: dict[str, Any]) -> Any: ...
+
+
+def pages_of(call: Callable[[Any], Awaitable[list[T]]], request: PagedRequest) -> FetchPage[T]:
+    """Fetch pages of `request` (an API request model with a `page` field) through `call`; no total."""
+
+    async def fetch(page: int) -> tuple[list[T], int | None]:
+        return await call(request.model_copy(update={"page": page})), None
+
+    return fetch
 
 
 @dataclass

@@ -3,13 +3,22 @@
 MoEngage counts requests per client in rolling windows (per second, minute and hour) and answers
 429 past them. One limiter per endpoint family, shared by every concurrent caller, spaces requests
 so a burst of agent calls queues here instead of earning 429s from the API.
+
+The API counts a request when it *arrives*, which this side cannot see: only that it arrived
+after it was sent and before its answer came back. So a request holds its place in every window
+from the moment it is granted until its answer (or failure) is back, and the window is measured
+from that later moment. Then no amount of network or event-loop delay can put more requests in
+one of the API's windows than the limit: spacing by send times alone cannot promise that (a
+request held up on its way lets the next batch overtake it in the API's window, which is how a
+burst of 60 concurrent tool calls earned a 429).
 """
 
 from __future__ import annotations
 
+import bisect
 import time
-from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 import anyio
 
@@ -32,13 +41,26 @@ LIMITS: Mapping[str, tuple[Window, ...]] = {
 }
 """Documented limits per endpoint family (API_NOTES.md)."""
 
-MARGIN = 0.05
-"""Seconds added to each window: the API counts arrivals, and a request may arrive later than the
-one `limit` places before it left; the margin absorbs that jitter."""
+MARGIN = 0.01
+"""Seconds added to each window, for timer rounding (arrival bounds are exact; see the module doc)."""
+
+
+@dataclass
+class Slot:
+    """One granted request; `release` it when its answer (or failure) is back."""
+
+    limiter: RollingWindowLimiter
+    released: bool = False
+
+    def release(self) -> None:
+        if not self.released:
+            self.released = True
+            self.limiter._release()  # noqa: SLF001
 
 
 class RollingWindowLimiter:
-    """Grants at most `count` acquisitions in any `seconds`-long window, for every window given."""
+    """At most `count` requests in any `seconds`-long window of the API's arrivals, for every window
+    given: a request counts from its grant until `Slot.release`, and the window from the release."""
 
     def __init__(
         self, windows: Sequence[Window], *, margin: float = MARGIN, clock: Callable[[], float] = time.monotonic
@@ -47,24 +69,45 @@ class RollingWindowLimiter:
         self._span = max(seconds for _, seconds in self._windows) + margin
         self._margin = margin
         self._clock = clock
-        self._granted: deque[float] = deque()
+        self._in_flight = 0
+        self._ended: list[float] = []
+        """Release times of finished requests still inside the longest window, ascending."""
+        self._released = anyio.Event()
         self._lock = anyio.Lock()
 
-    async def acquire(self) -> None:
+    async def acquire(self) -> Slot:
         """Wait until a request may be sent; callers are served in arrival order."""
         async with self._lock:
-            while (wait := self._wait(self._clock())) > 0:
-                await anyio.sleep(wait)
-            self._granted.append(self._clock())
+            while True:
+                wait = self._wait(self._clock())
+                if wait == 0:
+                    break
+                if wait == float("inf"):  # as many requests in flight as a window allows: wait for one
+                    await self._released.wait()
+                else:
+                    await anyio.sleep(wait)
+            self._in_flight += 1
+            return Slot(self)
+
+    def _release(self) -> None:
+        self._in_flight -= 1
+        bisect.insort(self._ended, self._clock())
+        released, self._released = self._released, anyio.Event()
+        released.set()
 
     def _wait(self, now: float) -> float:
-        while self._granted and self._granted[0] <= now - self._span:
-            self._granted.popleft()
+        """0 if a request may go now, else seconds to wait (inf: until a request in flight ends)."""
+        cut = bisect.bisect_right(self._ended, now - self._span)
+        if cut:
+            del self._ended[:cut]
         wait = 0.0
         for count, seconds in self._windows:
-            if len(self._granted) >= count:
-                wait = max(wait, self._granted[-count] + seconds + self._margin - now)
-        return wait
+            room = count - self._in_flight  # requests in flight may all land in any window
+            if room <= 0:
+                return float("inf")
+            if len(self._ended) >= room:  # the room-th latest ending must leave the window first
+                wait = max(wait, self._ended[-room] + seconds + self._margin - now)
+        return max(wait, 0.0)
 
 
 def limiters(limits: Mapping[str, Sequence[Window]] = LIMITS) -> dict[str, RollingWindowLimiter]:
