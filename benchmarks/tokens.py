@@ -20,19 +20,24 @@ from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
 
 from .common import compact, count_tokens, demo_session
 
+SIX_READ_TOOLS = TOOLSETS[Toolset.READ][:6]
+"""The read tools of issue 4's 2,500-token budget (the toolset lists them first)."""
 BUDGETS = {
     "tools/list, six read tools": 2500,
     "search_campaigns, 15 campaigns": 1500,
     "get_campaign, largest email (default options)": 3000,
+    "campaign_report, whole demo workspace (text)": 2000,
+    "qa_campaign, largest over every demo campaign": 1500,
 }
+QA_USERS = ["user-1001", "user-1005"]
 
 
 async def measure() -> dict[str, int]:
     figures: dict[str, int] = {}
-    async with demo_session() as (client, _sim):
+    async with demo_session() as (client, sim):
         tools = (await client.list_tools()).tools
         entry = {t.name: count_tokens(compact(t.model_dump(mode="json", by_alias=True, exclude_none=True))) for t in tools}
-        figures["tools/list, six read tools"] = sum(entry[name] for name in TOOLSETS[Toolset.READ])
+        figures["tools/list, six read tools"] = sum(entry[name] for name in SIX_READ_TOOLS)
         figures["tools/list, all tools"] = sum(entry.values())
         for name, tokens in sorted(entry.items()):
             figures[f"  tools/list entry: {name}"] = tokens
@@ -52,7 +57,19 @@ async def measure() -> dict[str, int]:
             res = await client.call_tool(tool, arguments)
             assert not res.is_error, res.content
             figures[label] = count_tokens(res.content[0].text)
+        report = await client.call_tool("campaign_report", {"rank_by": "ctr"})
+        figures["campaign_report, whole demo workspace (text)"] = count_tokens(report.content[0].text)
+        figures["campaign_report, whole demo workspace (structured)"] = count_tokens(compact(report.structured_content))
+        figures["qa_campaign, largest over every demo campaign"] = max(
+            [await _qa_tokens(client, cid) for cid, doc in sim.campaigns.items() if not doc.get("parent_id")]
+        )
     return figures
+
+
+async def _qa_tokens(client: Any, campaign_id: str) -> int:
+    res = await client.call_tool("qa_campaign", {"campaign_id": campaign_id, "sample_user_ids": QA_USERS})
+    assert not res.is_error, res.content
+    return count_tokens(res.content[0].text)
 
 
 def main() -> None:

@@ -21,6 +21,9 @@ READ_TOOLS = {
     "get_meta",
     "personalized_preview",
     "validate_campaign",
+    "get_campaign_stats",
+    "campaign_report",
+    "qa_campaign",
 }
 WRITE_TOOLS = {"publish_campaign", "test_campaign", "pause_campaign", "resume_campaign", "stop_campaign"}
 
@@ -232,7 +235,7 @@ async def test_prompts_have_descriptions_and_name_the_tools(sim, tmp_path):
         qa = await client.get_prompt("campaign_qa", {"campaign_id": "a" * 24})
     assert {"campaign_qa", "campaign_report"} <= set(prompts)
     assert all(p.description for p in prompts.values())
-    assert "validate_campaign" in qa.messages[0].content.text
+    assert "qa_campaign" in qa.messages[0].content.text
 
 
 async def test_injected_campaign_text_stays_inside_the_data_block(sim, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -10,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from .. import __version__
 from ..api import MoEngageClient, MoEngageError
 from ..settings import Settings, Toolset, WriteMode
+from .analysis_tools import register_analysis_tools
 from .audit import AuditLog
 from .compat import register_compat
 from .prompts import register_prompts
@@ -18,6 +20,9 @@ from .resources import register_resources
 from .results import DATA_NOTICE, compact_schema
 from .tokens import ConfirmationTokens
 from .write_tools import AuditedToolError, WriteGuard
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup
 
 INSTRUCTIONS = f"""\
 Tools for one MoEngage workspace's campaigns (push, email, SMS). Start with search_campaigns or \
@@ -32,6 +37,9 @@ TOOLSETS: dict[Toolset, tuple[str, ...]] = {
         "get_meta",
         "personalized_preview",
         "validate_campaign",
+        "get_campaign_stats",
+        "campaign_report",
+        "qa_campaign",
     ),
     Toolset.LIFECYCLE: ("pause_campaign", "resume_campaign", "stop_campaign"),
     Toolset.SEND: ("publish_campaign", "test_campaign"),
@@ -79,10 +87,21 @@ class MoEngageServer(MCPServer):
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, MoEngageError):
+            cause = _anticipated(exc.__cause__)
+            if cause is not None:
                 raise ToolError(f"Error executing tool {name}: {cause}") from cause
             raise
+
+
+def _anticipated(exc: BaseException | None) -> MoEngageError | ToolError | None:
+    """The API or tool error behind `exc`, looking inside task-group exception groups."""
+    if isinstance(exc, (MoEngageError, ToolError)):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if (found := _anticipated(inner)) is not None:
+                return found
+    return None
 
 
 def refusals(settings: Settings) -> dict[str, str]:
@@ -121,6 +140,7 @@ def create_server(
     )
     if Toolset.READ in settings.toolsets:
         register_read_tools(server, api)
+        register_analysis_tools(server, api)
     WriteGuard(api, settings, audit, tokens or ConfirmationTokens()).register(server)
     register_resources(server, api, settings)
     register_prompts(server)

@@ -10,7 +10,7 @@ from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
 
-from ..api import Collected, MoEngageClient, collect
+from ..api import Collected, MoEngageClient, collect, pages_of
 from ..api import models as m
 from ..api.enums import Channel
 from .content import rendered_blocks, shorten, unresolved_fields
@@ -40,7 +40,6 @@ from .schemas import (
 from .toolargs import flat_args
 
 T = TypeVar("T")
-RequestT = TypeVar("RequestT", bound=m.RequestModel)
 
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 PREVIEW_CHANNELS = (Channel.PUSH, Channel.EMAIL, Channel.SMS)
@@ -54,17 +53,6 @@ async def walk(ctx: Context, fetch: Callable[[int], Awaitable[tuple[list[T], int
         await ctx.report_progress(done, target, f"{done} rows fetched")
 
     return await collect(fetch, max_items=page.max_results, offset=page.offset, on_page=progress if spans_pages else None)
-
-
-async def walk_request(
-    ctx: Context, page: Page, call: Callable[[RequestT], Awaitable[list[T]]], request: RequestT
-) -> Collected[T]:
-    """`walk` over an API request model that has a `page` field and answers no total."""
-
-    async def fetch(number: int) -> tuple[list[T], None]:
-        return await call(request.model_copy(update={"page": number})), None
-
-    return await walk(ctx, fetch, page)
 
 
 def continuation(page: Page, got: Collected[Any]) -> dict[str, Any]:
@@ -89,13 +77,7 @@ def register_read_tools(server: MCPServer, api: MoEngageClient) -> None:
     )
     @flat_args(SearchArgs)
     async def search_campaigns(args: SearchArgs, ctx: Context) -> Annotated[CallToolResult, SearchResult]:
-        request = m.SearchRequest(
-            campaign_fields=args.search_fields(),
-            include_child_campaigns=args.include_child_campaigns or None,
-            include_archive_campaigns=args.include_archived or None,
-        )
-
-        got = await walk_request(ctx, args, api.search_campaigns, request)
+        got = await walk(ctx, pages_of(api.search_campaigns, args.search_request()), args)
         return result(SearchResult(campaigns=[CampaignRow.of(c) for c in got.items], **continuation(args, got)))
 
     @server.tool(
@@ -145,11 +127,7 @@ def register_read_tools(server: MCPServer, api: MoEngageClient) -> None:
         if args.campaign_ids:
             rows = await _meta_by_ids(api, args)
             return result(MetaResult(campaigns=rows, more=False))
-        request = m.MetaRequest(
-            campaign_fields=args.meta_fields(), include_child_campaigns=args.include_child_campaigns or None
-        )
-
-        got = await walk_request(ctx, args, api.get_meta, request)
+        got = await walk(ctx, pages_of(api.get_meta, args.meta_request()), args)
         return result(MetaResult(campaigns=[MetaRowOut.of(r) for r in got.items], **continuation(args, got)))
 
     @server.tool(
@@ -197,10 +175,7 @@ async def _meta_by_ids(api: MoEngageClient, args: MetaArgs) -> list[MetaRowOut]:
     found: dict[str, list[m.MetaRow]] = {}
 
     async def one(campaign_id: str) -> None:
-        request = m.MetaRequest(
-            campaign_fields=args.meta_fields(campaign_id), include_child_campaigns=args.include_child_campaigns or None, limit=1
-        )
-        found[campaign_id] = await api.get_meta(request)
+        found[campaign_id] = await api.get_meta(args.meta_request(campaign_id))
 
     ids = args.campaign_ids or []
     async with anyio.create_task_group() as tg:

@@ -21,10 +21,14 @@ DATA_NOTICE = (
 )
 
 
-def compact_json(data: Any) -> str:
-    """JSON without spaces, with any closing data tag inside values neutralised (`\\/` is valid JSON)."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+def neutralise(text: str) -> str:
+    """Make a closing data tag inside workspace text inert (in JSON, `\\/` still reads as `/`)."""
     return text.replace(f"</{DATA_TAG}", f"<\\/{DATA_TAG}")
+
+
+def compact_json(data: Any) -> str:
+    """JSON without spaces, closing data tags in values neutralised."""
+    return neutralise(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
 
 
 def dump(model: BaseModel) -> dict[str, Any]:
@@ -32,11 +36,12 @@ def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
-def result(model: BaseModel, *, note: str | None = None, data: bool = True) -> CallToolResult:
-    """A tool result whose text is the structured content, delimited as workspace data when `data`."""
+def result(model: BaseModel, *, note: str | None = None, body: str | None = None) -> CallToolResult:
+    """A tool result: the structured content, and as text that content (or `body`), delimited as
+    workspace data."""
     structured = dump(model)
-    body = compact_json(structured)
-    text = f"<{DATA_TAG}>\n{body}\n</{DATA_TAG}>" if data else body
+    body = compact_json(structured) if body is None else neutralise(body)
+    text = f"<{DATA_TAG}>\n{body}\n</{DATA_TAG}>"
     if note:
         text = f"{text}\n{note}"
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)

@@ -54,6 +54,13 @@ class MetaFilters(Args):
     def created_dates(self, iso_times: bool) -> m.CreatedDate | None:
         return None
 
+    def meta_request(self, campaign_id: str | None = None) -> m.MetaRequest:
+        return m.MetaRequest(
+            campaign_fields=self.meta_fields(campaign_id),
+            include_child_campaigns=self.include_child_campaigns or None,
+            limit=1 if campaign_id else m.PAGE_SIZE,
+        )
+
     def meta_fields(self, campaign_id: str | None = None) -> m.MetaFields:
         return m.MetaFields(
             id=campaign_id,
@@ -88,6 +95,13 @@ class Filters(MetaFilters):
         if iso_times:
             return m.CreatedDate(from_date=f"{first}T00:00:00", to_date=f"{last}T23:59:59")
         return m.CreatedDate(from_date=str(first), to_date=str(last))
+
+    def search_request(self) -> m.SearchRequest:
+        return m.SearchRequest(
+            campaign_fields=self.search_fields(),
+            include_child_campaigns=self.include_child_campaigns or None,
+            include_archive_campaigns=self.include_archived or None,
+        )
 
     def search_fields(self) -> m.SearchFields:
         return m.SearchFields(

@@ -1,0 +1,278 @@
+"""Reporting and QA tools through a real MCP session: every QA check fires and passes, report counts
+match a brute-force count of the simulator's data, and stats windows merge exactly at the boundaries."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter
+
+import pytest
+
+from moengage_mcp.api import models as m
+from moengage_mcp.server.qa import CHECK_IDS, sms_segments
+from moengage_mcp.server.stats import windows
+from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS as D
+from moengage_mcp.simulator import Simulator
+
+from .conftest import make_client, mcp_client
+
+pytestmark = pytest.mark.anyio
+
+USERS = ["user-1001", "user-1005"]  # user-1005 has no First Name
+
+
+def variant(sim: Simulator, role: str, **changes) -> str:
+    """A copy of a demo campaign with top-level components replaced (a new id)."""
+    doc = copy.deepcopy(sim.campaigns[D[role]])
+    for key in ("id", "campaign_id"):
+        doc.pop(key, None)
+    doc.update(changes)
+    return sim.add_campaign(doc)
+
+
+def past_start(sim: Simulator) -> str:
+    doc = sim.campaigns[D["scheduled_push_this_week"]]
+    scheduling = {**doc["scheduling_details"], "start_time": "2020-01-01T10:00:00"}
+    scheduling.pop("schedule_time", None)
+    return variant(sim, "scheduled_push_this_week", scheduling_details=scheduling)
+
+
+def no_click_action(sim: Simulator) -> str:
+    doc = copy.deepcopy(sim.campaigns[D["valid_push_draft"]])
+    for platform in doc["campaign_content"]["content"]["push"].values():
+        platform["basic_details"].pop("default_click_action", None)
+        platform["basic_details"].pop("default_click_action_value", None)
+        platform["basic_details"].pop("redirect_url", None)
+    return variant(sim, "valid_push_draft", campaign_content=doc["campaign_content"])
+
+
+TRIGGERS = {
+    "publish_validation": lambda sim: D["invalid_push_draft"],
+    "content_coverage": lambda sim: D["flaw_locale_missing"],
+    "personalization_render": lambda sim: D["flaw_no_default_past_start"],
+    "placeholder_default": lambda sim: D["flaw_no_default_past_start"],
+    "click_action": no_click_action,
+    "https_links": lambda sim: D["flaw_http_no_utm"],
+    "utm_params": lambda sim: D["flaw_http_no_utm"],
+    "schedule": past_start,
+    "bypass_dnd": lambda sim: D["flaw_bypass_dnd_ignore_fc"],
+    "frequency_capping": lambda sim: D["flaw_bypass_dnd_ignore_fc"],
+    "all_users": lambda sim: D["flaw_unknown_attribute_http_all_users"],
+    "control_group": lambda sim: D["flaw_control_group_disabled"],
+    "email_template": lambda sim: D["invalid_email_draft"],
+    "sms_segments": lambda sim: D["flaw_sms_too_long"],
+}
+CLEAN = ("valid_push_draft", "valid_email_draft", "valid_multilocale_draft", "sms_draft")
+
+
+async def qa(client, campaign_id: str) -> dict:
+    res = await client.call_tool("qa_campaign", {"campaign_id": campaign_id, "sample_user_ids": USERS})
+    assert not res.is_error, res.content[0].text
+    return res.structured_content
+
+
+def test_every_check_has_a_trigger():
+    assert set(TRIGGERS) == set(CHECK_IDS)
+
+
+@pytest.mark.parametrize("check", CHECK_IDS)
+async def test_each_qa_check_fires_on_a_flawed_campaign_and_passes_clean_ones(sim, tmp_path, check):
+    flawed = TRIGGERS[check](sim)
+    async with mcp_client(sim, tmp_path) as client:
+        found = await qa(client, flawed)
+        clean = [await qa(client, D[role]) for role in CLEAN]
+    hits = [f for f in found["findings"] if f["check"] == check]
+    assert hits, found
+    assert all(f["field"] and f["message"] and f["fix"] for f in hits)
+    for report in clean:
+        assert report["ready"] and not report["findings"], report
+    assert not sim.writes() and not sim.test_sends
+
+
+async def test_qa_validation_errors_make_a_campaign_not_ready(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        out = await qa(client, D["invalid_push_draft"])
+    assert out["ready"] is False and out["errors"] >= 3
+    assert [f["severity"] for f in out["findings"]] == sorted(
+        (f["severity"] for f in out["findings"]), key=["error", "warning", "info"].index
+    )
+
+
+async def test_qa_reports_a_sample_user_it_cannot_render(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("qa_campaign", {"campaign_id": D["valid_push_draft"], "sample_user_ids": ["nobody-here"]})
+    [finding] = res.structured_content["findings"]
+    assert finding["severity"] == "info" and "nobody-here" in finding["message"]
+
+
+def test_sms_segments_follow_gsm7_and_ucs2():
+    assert sms_segments("a" * 160) == (1, "GSM-7")
+    assert sms_segments("a" * 161) == (2, "GSM-7")
+    assert sms_segments("ü" * 160) == (1, "GSM-7")
+    assert sms_segments("😀" * 70) == (1, "UCS-2")
+    assert sms_segments("ł" * 71) == (2, "UCS-2")
+
+
+# ---------------------------------------------------------------------- campaign_report
+
+
+def visible(doc: dict) -> bool:
+    return doc["status"] != "ARCHIVED" and not doc.get("parent_id") and not doc.get("flow_id")
+
+
+async def test_report_counts_match_a_brute_force_count(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("campaign_report", {})
+    out = res.structured_content
+    expected = Counter((d["status"], d["channel"], d["campaign_delivery_type"]) for d in sim.campaigns.values() if visible(d))
+    got = Counter({(r["status"], r["channel"], r["delivery_type"]): r["n"] for r in out["counts"]})
+    assert got == expected and out["total"] == sum(expected.values())
+    text = res.content[0].text
+    assert f"**{out['total']} campaigns**" in text and "| status | channel | type | n |" in text
+
+
+async def test_report_filters_apply_to_every_section(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        out = (await client.call_tool("campaign_report", {"channels": ["SMS"]})).structured_content
+    expected = sum(1 for d in sim.campaigns.values() if visible(d) and d["channel"] == "SMS")
+    assert out["total"] == expected and {r["channel"] for r in out["counts"]} == {"SMS"}
+    assert all(u["channel"] == "SMS" for u in out["scheduled_next"])
+
+
+async def test_report_lists_what_is_scheduled_next_with_reach(sim, tmp_path):
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    expected = set()
+    for cid, doc in sim.campaigns.items():
+        s = doc.get("scheduling_details") or {}
+        start = s.get("start_time") or s.get("schedule_time")
+        if visible(doc) and doc["status"] == "SCHEDULED" and start:
+            if now <= dt.datetime.fromisoformat(start) <= now + dt.timedelta(days=7):
+                expected.add(cid)
+    async with mcp_client(sim, tmp_path) as client:
+        out = (await client.call_tool("campaign_report", {})).structured_content
+    upcoming = out["scheduled_next"]
+    assert {u["id"] for u in upcoming} == expected and expected
+    assert [u["start"] for u in upcoming] == sorted(u["start"] for u in upcoming)
+    one_time = [u for u in upcoming if sim.campaigns[u["id"]]["campaign_delivery_type"] == "ONE_TIME"]
+    assert one_time and all(u["reach"] for u in one_time)
+
+
+async def test_report_flags_failed_and_stuck_runs(sim, tmp_path):
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    expected = {}
+    for parent, runs in sim.executions.items():
+        doc = sim.campaigns[parent]
+        if not visible(doc) or doc["status"] == "DRAFT":
+            continue
+        failed = sum(r["status"].upper() == "FAILED" for r in runs)
+        stuck = sum(
+            r["status"].upper() == "SENDING" and dt.datetime.fromisoformat(r["sent_time"]) < now - dt.timedelta(hours=6)
+            for r in runs
+        )
+        if failed or stuck:
+            expected[parent] = (len(runs), failed, stuck)
+    async with mcp_client(sim, tmp_path) as client:
+        out = (await client.call_tool("campaign_report", {})).structured_content
+    got = {p["id"]: (p["runs"], p["failed"], p["stuck"]) for p in out["periodic_problems"]}
+    assert got == expected and any(stuck for _, _, stuck in got.values())
+
+
+async def test_report_ranks_performers(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        out = (await client.call_tool("campaign_report", {"rank_by": "ctr", "top": 2})).structured_content
+    p = out["performers"]
+    assert p["metric"] == "ctr" and len(p["top"]) == 2 and len(p["bottom"]) == 2
+    values = [x["value"] for x in p["top"]] + [x["value"] for x in reversed(p["bottom"])]
+    assert values == sorted(values, reverse=True)
+
+
+# ---------------------------------------------------------------------- get_campaign_stats
+
+
+def test_windows_cover_the_range_exactly():
+    start = dt.date(2026, 1, 1)
+    for days in (0, 29, 30, 31, 61, 62, 365):
+        end = start + dt.timedelta(days=days)
+        parts = windows(start, end)
+        assert parts[0][0] == start and parts[-1][1] == end
+        assert all((b - a).days <= 30 for a, b in parts)
+        assert all(parts[i + 1][0] == parts[i][1] + dt.timedelta(days=1) for i in range(len(parts) - 1))
+    assert len(windows(start, start + dt.timedelta(days=30))) == 1
+    assert len(windows(start, start + dt.timedelta(days=31))) == 2
+
+
+async def _daily_truth(sim: Simulator, ids: list[str], start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+    """Brute force: one API call per day and per campaign, summed per campaign (the simulator
+    enforces no limits here, so neither does this client: 341 calls at 100/min would take minutes)."""
+    totals: dict[str, dict[str, int]] = {}
+    async with make_client(sim, limits={"stats": ((10_000, 1.0),)}) as api:
+        day = start
+        while day <= end:
+            for cid in ids:
+                res = await api.campaign_stats(m.StatsRequest(start_date=day, end_date=day, campaign_ids=[cid]))
+                for entry in res.data.get(cid, []):
+                    for plat in entry.platforms.values():
+                        perf = plat.locales["all_locales"].variations["all_variations"].performance_stats
+                        t = totals.setdefault(cid, Counter())
+                        t.update(sent=perf.sent or 0, clicks=perf.click or 0, impressions=perf.impression or 0)
+            day += dt.timedelta(days=1)
+    return totals
+
+
+@pytest.mark.parametrize(("n_campaigns", "days"), [(10, 30), (11, 31)])
+async def test_stats_split_and_merge_exactly_at_the_boundaries(tmp_path, n_campaigns, days):
+    sim = Simulator(rate_limits=False)
+    sent = [cid for cid, d in sim.campaigns.items() if d["status"] in ("SENT", "ACTIVE") and visible(d)]
+    ids = sent[:n_campaigns]
+    end = sim.now().date()
+    start = end - dt.timedelta(days=days)
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool(
+            "get_campaign_stats",
+            {"campaign_ids": ids, "start_date": str(start), "end_date": str(end)},
+        )
+    out = res.structured_content
+    calls = [r for r in sim.requests if r.path.endswith("/campaign-stats")]
+    assert out["api_calls"] == len(calls) == len(windows(start, end)) * -(-n_campaigns // 10)
+    assert all(len(r.body["campaign_ids"]) <= 10 for r in calls)
+    truth = await _daily_truth(sim, ids, start, end)
+    rows = {r["campaign_id"]: r for r in out["rows"]}
+    assert set(rows) == set(truth)
+    for cid, t in truth.items():
+        assert (rows[cid]["sent"], rows[cid]["clicks"], rows[cid]["impressions"]) == (t["sent"], t["clicks"], t["impressions"])
+        assert rows[cid]["ctr"] == round(t["clicks"] * 100 / t["impressions"], 2)
+
+
+async def test_stats_breakdowns_add_up(tmp_path):
+    sim = Simulator(rate_limits=False)
+    cid = D["valid_multilocale_draft"]
+    sent = D["periodic_most_executions"]
+    end = sim.now().date()
+    args = {"campaign_ids": [sent], "start_date": str(end - dt.timedelta(days=60)), "end_date": str(end)}
+    async with mcp_client(sim, tmp_path) as client:
+        per = {}
+        for breakdown in ("campaign", "platform", "variation"):
+            res = await client.call_tool("get_campaign_stats", {**args, "breakdown": breakdown})
+            per[breakdown] = res.structured_content["rows"]
+        none = await client.call_tool("get_campaign_stats", {**args, "campaign_ids": [cid]})
+    total = per["campaign"][0]["sent"]
+    assert total == sum(r["sent"] for r in per["platform"]) == sum(r["sent"] for r in per["variation"])
+    assert all(r["platform"] for r in per["platform"]) and all(r["variation"] for r in per["variation"])
+    assert none.structured_content["no_data"] == [cid] and none.structured_content["rows"] == []
+
+
+async def test_stats_errors_are_clear_tool_errors(sim, tmp_path):
+    today = sim.now().date()
+    args = {"campaign_ids": [D["active_event_push"]], "start_date": str(today), "end_date": str(today)}
+    sim.stats_enabled = False
+    async with mcp_client(sim, tmp_path) as client:
+        disabled = await client.call_tool("get_campaign_stats", args)
+        huge = await client.call_tool(
+            "get_campaign_stats", {**args, "campaign_ids": [f"{i:024x}" for i in range(200)], "start_date": "2020-01-01"}
+        )
+        backwards = await client.call_tool("get_campaign_stats", {**args, "start_date": "2030-01-01"})
+    assert disabled.is_error and "campaign stats are not available" in disabled.content[0].text
+    assert huge.is_error and "stats calls" in huge.content[0].text
+    assert backwards.is_error and "start_date" in backwards.content[0].text
+    assert sum(r.path.endswith("/campaign-stats") for r in sim.requests) == 1
