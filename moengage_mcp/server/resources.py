@@ -1,11 +1,18 @@
-"""Resources: a campaign as JSON, and the server's own configuration (never its secrets)."""
+"""Resources: a campaign as JSON, and the server's own configuration (never its secrets).
+
+Also completions for every `campaign_id` argument (of the campaign resource template and of the
+prompts), so a client can offer campaign ids while its user types a name or the start of an id.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
+from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
 from pydantic import TypeAdapter, ValidationError
 
 from .. import __version__
@@ -14,11 +21,14 @@ from ..api import models as m
 from ..settings import Settings
 
 _ID = TypeAdapter(m.CampaignId)
+_ID_PREFIX = re.compile(r"[0-9a-fA-F]{1,24}")
+CAMPAIGN_URI = "moengage://campaigns/{campaign_id}"
+logger = logging.getLogger(__name__)
 
 
 def register_resources(server: MCPServer, api: MoEngageClient, settings: Settings) -> None:
     @server.resource(
-        "moengage://campaigns/{campaign_id}",
+        CAMPAIGN_URI,
         name="campaign",
         title="MoEngage campaign",
         description="A campaign as MoEngage returns it (GET /v5/campaigns/{id}), as JSON.",
@@ -44,3 +54,32 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
     )
     def workspace() -> str:
         return json.dumps({**settings.public_view(), "server_version": __version__})
+
+    @server.completion()
+    async def complete(
+        ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument, context: CompletionContext | None
+    ) -> Completion | None:
+        if argument.name != "campaign_id":
+            return None
+        if isinstance(ref, ResourceTemplateReference):
+            if ref.uri != CAMPAIGN_URI:
+                return None
+        else:
+            prompt = server._prompt_manager.get_prompt(ref.name)  # noqa: SLF001 - the SDK offers no public lookup
+            if prompt is None or all(a.name != "campaign_id" for a in prompt.arguments or []):
+                return None
+        return await campaign_ids(api, argument.value)
+
+
+async def campaign_ids(api: MoEngageClient, typed: str) -> Completion | None:
+    """Ids of the newest campaigns whose id starts with `typed`, or whose name contains it (one API page)."""
+    typed = typed.strip()
+    by_id = bool(_ID_PREFIX.fullmatch(typed))
+    fields = m.SearchFields(name=typed) if typed and not by_id else None
+    try:
+        found = await api.search_campaigns(m.SearchRequest(campaign_fields=fields, limit=m.PAGE_SIZE))
+    except MoEngageError as exc:
+        logger.debug("campaign_id completion failed: %s", exc)
+        return None  # best effort: a failed lookup offers nothing rather than failing the request
+    ids = [c.id for c in found if not by_id or c.id.lower().startswith(typed.lower())]
+    return Completion(values=ids, has_more=len(found) == m.PAGE_SIZE)

@@ -30,7 +30,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from ..api import MoEngageClient, MoEngageError
+from ..api import MalformedResponseError, MoEngageClient, MoEngageError, ServerError, TransportError
 from ..api import models as m
 from ..api.enums import Action, Channel, Platform, TestIdentifier
 from ..settings import Settings, Toolset, WriteMode
@@ -45,6 +45,10 @@ CONFIRMATION = (
     " Asks the user to confirm. If the result has status confirmation_required, show its summary to the user "
     "and call again with the same arguments plus confirmation_token only after they agree."
 )
+
+
+_OUTCOME_UNKNOWN = (ServerError, TransportError, MalformedResponseError)
+"""Failures after which a request may have been carried out (the answer, not the request, was lost)."""
 
 
 class AuditedToolError(ToolError):
@@ -298,14 +302,18 @@ class WriteGuard:
         try:
             out = await execute(pre)
         except MoEngageError as exc:
-            observed = await self._observed(pre)
+            observed = await self._observed(pre, exc)
             audit(decision=decision, outcome=f"failed: {exc}", request_id=exc.request_id)
             raise AuditedToolError(f"{pre.tool} failed: {exc}. {observed}") from None
         audit(decision=decision, outcome=f"{out.status}: {out.note or out.status_after or ''}".strip(), request_id=out.request_id)
         return result(out.model_copy(update={"summary": pre.summary}))
 
-    async def _observed(self, pre: Preflight) -> str:
+    async def _observed(self, pre: Preflight, error: MoEngageError) -> str:
         """After a failed write, what the campaign looks like now (the write may or may not have applied)."""
+        if pre.tool == "test_campaign":  # a test send leaves no trace on the campaign to read back
+            if isinstance(error, _OUTCOME_UNKNOWN):
+                return "The test may or may not have gone out: ask the recipients before sending it again."
+            return "Nothing was sent."
         if pre.campaign is None:
             return "Nothing is known to have been sent."
         try:
@@ -316,7 +324,17 @@ class WriteGuard:
 
     async def _read_back(self, pre: Preflight, request_id: str, verb: str) -> WriteResult:
         assert pre.campaign is not None
-        after = (await self.api.get_campaign(pre.campaign.id)).status
+        try:
+            after = (await self.api.get_campaign(pre.campaign.id)).status
+        except MoEngageError as exc:  # the write was accepted: a failed read-back must not report it as failed
+            return WriteResult(
+                status="accepted",
+                campaign_id=pre.campaign.id,
+                status_before=text(pre.campaign.status),
+                request_id=request_id,
+                note=f"MoEngage accepted the {verb}, but reading the campaign back failed ({exc}); "
+                "check its status with get_campaign before doing anything else.",
+            )
         reached = after == pre.expected
         return WriteResult(
             status="done" if reached else "accepted",
