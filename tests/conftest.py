@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-import uvicorn
-
 from mcp import Client
 
 from moengage_mcp.api import MoEngageClient, RetryPolicy
 from moengage_mcp.server import create_server
 from moengage_mcp.settings import Settings, load_settings
 from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
+from moengage_mcp.simulator.serving import serve_in_thread as serve
 
 FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 
@@ -30,26 +27,6 @@ def anyio_backend() -> str:
 @pytest.fixture
 def sim() -> Simulator:
     return Simulator()
-
-
-@contextmanager
-def serve(app, host: str = "127.0.0.1") -> Iterator[str]:
-    """Run an ASGI app with uvicorn on an ephemeral loopback port in a thread; yield its base URL."""
-    config = uvicorn.Config(app, host=host, port=0, log_level="warning", lifespan="on", timeout_graceful_shutdown=1)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(5)
 
 
 def asgi(sim: Simulator) -> httpx.ASGITransport:
