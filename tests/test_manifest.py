@@ -1,0 +1,80 @@
+"""manifest.json (the Claude Desktop bundle) describes the server that really runs.
+
+The tool and prompt lists are compared with what a real MCP client session lists from a server
+built with default settings (every toolset, write mode `confirm`), so adding a tool or a prompt
+without adding it to the manifest fails here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from moengage_mcp import __version__
+from moengage_mcp.settings import ENV, load_settings
+
+from .conftest import mcp_client
+
+ROOT = Path(__file__).resolve().parent.parent
+MANIFEST = json.loads((ROOT / "manifest.json").read_text(encoding="utf-8"))
+USER_CONFIG = re.compile(r"\$\{user_config\.([A-Za-z0-9_]+)\}")
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_tools_are_exactly_those_the_server_lists(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        listed = {tool.name for tool in (await client.list_tools()).tools}
+    declared = [tool["name"] for tool in MANIFEST["tools"]]
+    assert len(declared) == len(set(declared)), "a tool is declared twice"
+    assert set(declared) == listed, (
+        f"manifest.json lacks {sorted(listed - set(declared))}, declares unknown {sorted(set(declared) - listed)}"
+    )
+    assert all(tool.get("description") for tool in MANIFEST["tools"])
+
+
+async def test_prompts_are_exactly_those_the_server_lists(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        prompts = {prompt.name: prompt for prompt in (await client.list_prompts()).prompts}
+    declared = {prompt["name"]: prompt for prompt in MANIFEST["prompts"]}
+    assert len(declared) == len(MANIFEST["prompts"]), "a prompt is declared twice"
+    assert set(declared) == set(prompts), (
+        f"manifest.json lacks {sorted(set(prompts) - set(declared))}, "
+        f"declares unknown {sorted(set(declared) - set(prompts))}"
+    )
+    for name, prompt in declared.items():
+        assert prompt.get("description") and prompt.get("text")
+        assert prompt.get("arguments", []) == [argument.name for argument in prompts[name].arguments or []], name
+
+
+def test_every_user_config_key_reaches_the_server_environment():
+    env = MANIFEST["server"]["mcp_config"]["env"]
+    used = {key for value in env.values() for key in USER_CONFIG.findall(value)}
+    assert used == set(MANIFEST["user_config"])
+    assert set(env) <= set(ENV.values()), f"unknown settings {sorted(set(env) - set(ENV.values()))}"
+    assert MANIFEST["user_config"]["api_key"].get("sensitive") is True
+    assert env["MOENGAGE_API_KEY"] == "${user_config.api_key}"
+
+
+def test_user_config_defaults_are_valid_settings():
+    """What Claude Desktop passes when the user keeps the defaults starts the server."""
+    env = {"MOENGAGE_WORKSPACE_ID": "WORKSPACE1", "MOENGAGE_API_KEY": "key"}
+    for var, value in MANIFEST["server"]["mcp_config"]["env"].items():
+        (key,) = USER_CONFIG.findall(value)
+        default = MANIFEST["user_config"][key].get("default")
+        if default is not None:
+            env[var] = str(default)
+    settings = load_settings(env)
+    assert settings.write_mode.value == "confirm" and len(settings.toolsets) == 3
+
+
+def test_bundle_metadata():
+    assert MANIFEST["manifest_version"] == "0.4" and MANIFEST["server"]["type"] == "uv"
+    assert MANIFEST["version"] == __version__
+    assert MANIFEST["license"] == "MIT"
+    assert (ROOT / MANIFEST["server"]["entry_point"]).is_file()
+    args = MANIFEST["server"]["mcp_config"]["args"]
+    assert args[-1] == "moengage-mcp" and "${__dirname}" in args
