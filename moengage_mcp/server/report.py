@@ -227,8 +227,8 @@ def markdown(out: ReportOut, args: ReportArgs) -> str:
     if out.performers:
         p = out.performers
         lines += ["", f"**By {p.metric}, {p.period}**", "| rank | campaign | sent | value |", "|---|---|---:|---:|"]
-        lines += [f"| top {i} | {_cell(x.name)} | {x.sent} | {x.value} |" for i, x in enumerate(p.top, 1)]
-        lines += [f"| bottom {i} | {_cell(x.name)} | {x.sent} | {x.value} |" for i, x in enumerate(p.bottom, 1)]
+        lines += [f"| top {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.top, 1)]
+        lines += [f"| bottom {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.bottom, 1)]
     return "\n".join(lines)
 
 
