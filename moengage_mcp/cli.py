@@ -21,22 +21,20 @@ examples:
   moengage-mcp                             serve over stdio (what Claude Desktop and Claude Code run)
   moengage-mcp --transport streamable-http --port 8000     serve http://127.0.0.1:8000/mcp
 
-settings come from the environment; the flags above override them:
-  MOENGAGE_WORKSPACE_ID, MOENGAGE_API_KEY (environment only, never a flag),
-  MOENGAGE_DATA_CENTER (01-06, 101), MOENGAGE_BASE_URL, MOENGAGE_MCP_WRITE_MODE (off|confirm|auto),
-  MOENGAGE_MCP_TOOLSETS (read,lifecycle,send), MOENGAGE_MCP_TEST_RECIPIENTS, MOENGAGE_MCP_AUDIT_LOG,
-  MOENGAGE_MCP_BEARER_TOKEN (required to bind beyond loopback), MOENGAGE_MCP_ALLOWED_HOSTS
+settings come from the environment; the flags above override the variable in [brackets].
+Secrets are environment only (a flag would show in `ps`): MOENGAGE_API_KEY, and
+MOENGAGE_MCP_BEARER_TOKEN, which HTTP clients must send and which binding beyond loopback requires.
 """
 
-FLAGS = {
-    "workspace_id": "--workspace-id",
-    "data_center": "--data-center",
-    "base_url": "--base-url",
-    "write_mode": "--write-mode",
-    "toolsets": "--toolsets",
-    "test_recipients": "--test-recipients",
-    "audit_log": "--audit-log",
-    "allowed_hosts": "--allowed-hosts",
+FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* variable it names
+    "workspace_id": ("--workspace-id", "ID", "workspace (app) id [MOENGAGE_WORKSPACE_ID]"),
+    "data_center": ("--data-center", "DC", "01-06 or 101, as in dashboard-NN.moengage.com [MOENGAGE_DATA_CENTER]"),
+    "base_url": ("--base-url", "URL", "API base URL instead of the data center's [MOENGAGE_BASE_URL]"),
+    "write_mode": ("--write-mode", "MODE", "off | confirm (default) | auto [MOENGAGE_MCP_WRITE_MODE]"),
+    "toolsets": ("--toolsets", "LIST", "comma list of read, lifecycle, send [MOENGAGE_MCP_TOOLSETS]"),
+    "test_recipients": ("--test-recipients", "LIST", "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]"),
+    "audit_log": ("--audit-log", "PATH", "JSONL log of write attempts [MOENGAGE_MCP_AUDIT_LOG]"),
+    "allowed_hosts": ("--allowed-hosts", "LIST", "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]"),
 }
 
 
@@ -49,12 +47,19 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("command", nargs="?", choices=("serve", "check"), default="serve", help="default: serve")
     p.add_argument("--demo", action="store_true", help="use the built-in simulated workspace; no credentials")
-    p.add_argument("--transport", choices=("stdio", "sse", "streamable-http"), default="stdio")
+    p.add_argument(
+        "--transport",
+        choices=("stdio", "sse", "streamable-http"),
+        default="stdio",
+        help="stdio (default) for desktop clients; sse (/sse) or streamable-http (/mcp) serve HTTP",
+    )
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
-    p.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
-    for field, flag in FLAGS.items():
-        p.add_argument(flag, dest=field, metavar=field.upper(), help=f"overrides the environment ({field})")
+    p.add_argument(
+        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)"
+    )
+    for field, (flag, metavar, help_text) in FLAGS.items():
+        p.add_argument(flag, dest=field, metavar=metavar, help=help_text)
     p.add_argument("--version", action="version", version=f"moengage-mcp {__version__}")
     return p
 
