@@ -108,7 +108,7 @@ def _main(argv: Sequence[str] | None) -> int:
         anyio.run(_serve, settings, args.transport, args.host, args.port)
     except KeyboardInterrupt:
         return 130
-    except TransportConfigError as exc:
+    except (TransportConfigError, SettingsError) as exc:
         return _fail(str(exc))
     return 0
 

@@ -95,6 +95,8 @@ class Settings(BaseModel):
     def _base_url(cls, value: str | None) -> str | None:
         if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
             raise ValueError("expected an http(s) URL such as https://api-01.moengage.com")
+        if value is not None and "@" in value.split("/", 3)[2]:
+            raise ValueError("must not contain credentials (user:password@); use HTTPS_PROXY for an authenticating proxy")
         return value
 
     @field_validator("bearer_token")
@@ -161,8 +163,8 @@ def _first_error(exc: ValidationError) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "enum":
         message = f"expected one of {error['ctx']['expected']}"
-    if field == "api_key" or field == "bearer_token":
-        return f"{name}: {message}"  # never echo a secret back
+    if field in ("api_key", "bearer_token") or "@" in str(error.get("input")):
+        return f"{name}: {message}"  # never echo a secret (or a URL's user:password) back
     given = error.get("input")
     shown = f" (got {given!r})" if isinstance(given, str) and len(given) < 80 else ""
     return f"{name}: {message}{shown}" if name else message

@@ -36,8 +36,8 @@ def asgi(sim: Simulator) -> httpx.ASGITransport:
 def make_client(sim: Simulator, base_url: str | None = None, *, api_key: str = DEMO_API_KEY, **kwargs) -> MoEngageClient:
     """A client for `sim`: over loopback HTTP when `base_url` is given, else in process."""
     kwargs.setdefault("retry", FAST_RETRY)
-    transport = None if base_url else asgi(sim)
-    return MoEngageClient(DEMO_WORKSPACE_ID, api_key, base_url or "http://simulator", transport=transport, **kwargs)
+    kwargs.setdefault("transport", None if base_url else asgi(sim))
+    return MoEngageClient(DEMO_WORKSPACE_ID, api_key, base_url or "http://simulator", **kwargs)
 
 
 @pytest.fixture(params=["in-process", "loopback-http"])

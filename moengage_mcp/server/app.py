@@ -7,10 +7,11 @@ from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.shared.exceptions import MCPError
 
 from .. import __version__
 from ..api import MoEngageClient, MoEngageError
-from ..settings import Settings, Toolset, WriteMode
+from ..settings import Settings, SettingsError, Toolset, WriteMode
 from .analysis_tools import register_analysis_tools
 from .audit import AuditLog
 from .compat import register_compat
@@ -61,7 +62,7 @@ class MoEngageServer(MCPServer):
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
             return await self._call(name, arguments, context)
-        except ToolError as exc:
+        except (ToolError, MCPError) as exc:  # MCPError: e.g. the client answered the question with an error
             if name in WRITE_TOOLS and not isinstance(exc.__cause__, AuditedToolError):
                 campaign_id = arguments.get("campaign_id")
                 self.audit.record(
@@ -128,6 +129,8 @@ def create_server(
     """Build the server for `settings`, talking to the API through `api` (owned by the caller)."""
     refused = refusals(settings)
     audit = AuditLog(settings.audit_log)
+    if settings.write_mode is not WriteMode.OFF and (why := audit.check()):
+        raise SettingsError(f"MOENGAGE_MCP_AUDIT_LOG: cannot append to {audit.path} ({why})")
     server = MoEngageServer(
         "moengage-mcp",
         title="MoEngage Campaigns",

@@ -8,7 +8,7 @@ import json
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TextIO
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,8 @@ class AuditLog:
         decision: Decision,
         outcome: str,
         request_id: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> bool:
+        """Append one entry; False (and an error in the server log) when the file cannot be written."""
         entry = {
             "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "tool": tool,
@@ -43,13 +44,29 @@ class AuditLog:
             "outcome": outcome,
             "request_id": request_id,
         }
-        line = json.dumps(entry, ensure_ascii=False, default=str)
-        with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as file:
+        # ASCII only: U+2028 and friends in workspace text would split the line for some readers
+        line = json.dumps(entry, ensure_ascii=True, default=str)
+        try:
+            with self._lock, self._open() as file:
                 file.write(line + "\n")
+        except OSError as exc:
+            logger.error("audit log %s cannot be written (%s); entry: %s", self.path, exc.strerror or exc, line)
+            return False
         logger.info("audit: %s %s %s -> %s", tool, campaign_id, decision, outcome)
-        return entry
+        return True
+
+    def check(self) -> str | None:
+        """Why the log cannot be appended to right now, or None when it can."""
+        try:
+            with self._lock, self._open():
+                pass
+        except OSError as exc:
+            return str(exc.strerror or exc)
+        return None
+
+    def _open(self) -> TextIO:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return self.path.open("a", encoding="utf-8")
 
 
 def _redacted(arguments: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,8 +45,14 @@ def fingerprint(campaign: m.Campaign | None, *extra: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
+def printable(value: str) -> str:
+    """`value` without control, format (bidi, zero-width) or line/paragraph separator characters, so a
+    campaign name cannot add lines to, or reorder, the summary a person approves."""
+    return "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in value if unicodedata.category(c) != "Cf")
+
+
 def describe(campaign: m.Campaign) -> str:
-    name = json.dumps((campaign.name or "(unnamed)")[:120], ensure_ascii=False)
+    name = json.dumps(printable(campaign.name or "(unnamed)")[:120], ensure_ascii=False)
     updated = minute(campaign.updated_at) or "unknown"
     return (
         f"campaign {name} (id {campaign.id}; {text(campaign.channel)}, {text(campaign.campaign_delivery_type)}, "

@@ -68,7 +68,8 @@ class ConfirmationTokens:
 
     def redeem(self, token: str, binding: Binding) -> None:
         """Accept `token` for `binding` once, or raise TokenError."""
-        claims = self._verified_claims(token)
+        now = self._clock()  # one reading for expiry and replay, so no instant falls between them
+        claims = self._verified_claims(token, now)
         if claims.get("t") != binding.tool:
             raise TokenError(f"this confirmation token was issued for {claims.get('t')}, not {binding.tool}")
         if claims.get("b") != binding.digest():
@@ -77,15 +78,14 @@ class ConfirmationTokens:
                 "state differ from what was confirmed. Call again without confirmation_token for a new summary"
             )
         with self._lock:
-            now = self._clock()
             self._used = {n: exp for n, exp in self._used.items() if exp > now}
             if claims["n"] in self._used:
                 raise TokenError("this confirmation token was already used; each token authorises one call")
             self._used[claims["n"]] = float(claims["exp"])
 
-    def _verified_claims(self, token: str) -> dict[str, Any]:
+    def _verified_claims(self, token: str, now: float) -> dict[str, Any]:
         payload, _, signature = token.partition(".")
-        if not payload or not hmac.compare_digest(signature, self._sign(payload)):
+        if not payload or not hmac.compare_digest(signature.encode(), self._sign(payload).encode()):
             raise TokenError("invalid confirmation token (not issued by this server, or altered)")
         try:
             claims = json.loads(_unb64(payload))
@@ -93,7 +93,7 @@ class ConfirmationTokens:
             raise TokenError("invalid confirmation token") from None
         if not isinstance(claims, dict) or not {"b", "t", "exp", "n"} <= claims.keys():
             raise TokenError("invalid confirmation token")
-        if claims["exp"] < self._clock():
+        if claims["exp"] <= now:
             raise TokenError("this confirmation token has expired (tokens last 5 minutes); ask again")
         return claims
 

@@ -6,16 +6,25 @@ client gets a `confirmation_required` result with a single-use token bound to th
 `auto` mode skips the question. One write request follows, retried only with its idempotency
 key, and the campaign is read back so the reported status is the one actually reached.
 
+What is approved is a state: the campaign as pre-flight saw it and how many times this exact action
+has run. Its fingerprint is in the question (a 2026-07-28 client's recorded answer only counts for
+the same question, so a replayed or stale answer asks again) and in the token; and under a lock per
+campaign the state is read once more right before the write, so a concurrent or repeated call
+cannot slip a second write, or a forbidden one, past its approval.
+
 (No `from __future__ import annotations` here: the SDK reads the resolver annotations, which name
 closures, at registration time.)
 """
 
+import dataclasses
 import datetime as dt
 import functools
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any, Literal, Optional, Union
 
+import anyio
 from mcp.server.mcpserver import (
     AcceptedElicitation,
     CancelledElicitation,
@@ -28,14 +37,14 @@ from mcp.server.mcpserver import (
 )
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StrictBool, StringConstraints, model_validator
 
 from ..api import MalformedResponseError, MoEngageClient, MoEngageError, ServerError, TransportError
 from ..api import models as m
 from ..api.enums import Action, Channel, Platform, TestIdentifier
 from ..settings import Settings, Toolset, WriteMode
 from .audit import AuditLog, Decision
-from .preflight import Preflight, lifecycle_preflight, publish_preflight, test_preflight, test_request
+from .preflight import Preflight, fingerprint, lifecycle_preflight, publish_preflight, test_preflight, test_request
 from .results import result
 from .schemas import Args, text
 from .tokens import Binding, ConfirmationTokens, TokenError
@@ -56,7 +65,7 @@ class AuditedToolError(ToolError):
 
 
 class Confirm(BaseModel):
-    confirm: bool = Field(description="Yes: go ahead. No: cancel; nothing is sent.")
+    confirm: StrictBool = Field(description="Yes: go ahead. No: cancel; nothing is sent.")
 
 
 class Route(str, Enum):
@@ -138,6 +147,9 @@ class WriteGuard:
         self.settings = settings
         self.audit = audit
         self.tokens = tokens
+        self._runs: Counter[str] = Counter()
+        """How many times each exact action (tool, campaign, arguments) has been carried out."""
+        self._locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)
 
     def register(self, server: MCPServer) -> None:
         if self.settings.write_mode is WriteMode.OFF:
@@ -212,9 +224,12 @@ class WriteGuard:
         preflight: Callable[[Any], Awaitable[Preflight]],
         execute: Callable[[Preflight], Awaitable[WriteResult]],
     ) -> None:
+        async def current(args: Any) -> Preflight:
+            return self._counted(await preflight(args))
+
         @flat_args(model)
         async def checked(args: model, ctx: Context) -> Preflight:  # type: ignore[valid-type]
-            return await preflight(args)
+            return await current(args)
 
         async def approval(ctx: Context, pre: Annotated[Preflight, Resolve(checked)]) -> Union[Elicit[Confirm], Route]:
             if pre.problem:
@@ -222,7 +237,7 @@ class WriteGuard:
             if self.settings.write_mode is WriteMode.AUTO:
                 return Route.AUTO
             if _can_elicit(ctx):
-                return Elicit(f"{pre.summary}\nGo ahead?", Confirm)
+                return Elicit(f"{pre.summary}\nGo ahead? (confirmation ref {pre.state[:8]})", Confirm)
             return Route.TOKEN
 
         @flat_args(model)
@@ -231,9 +246,13 @@ class WriteGuard:
             pre: Annotated[Preflight, Resolve(checked)],
             answer: Annotated[ElicitationResult[Confirm], Resolve(approval)],
         ) -> Annotated[CallToolResult, WriteResult]:
-            return await self._decide_and_run(args, pre, answer, preflight, execute)
+            return await self._decide_and_run(args, pre, answer, current, execute)
 
         server.add_tool(tool, name=name, title=title, description=description, annotations=annotations)
+
+    def _counted(self, pre: Preflight) -> Preflight:
+        """`pre` with the number of earlier runs of this exact action folded into its state."""
+        return dataclasses.replace(pre, state=fingerprint(None, pre.state, self._runs[_action_key(pre)]))
 
     async def _decide_and_run(
         self,
@@ -284,13 +303,23 @@ class WriteGuard:
                 raise refuse(str(exc)) from None
             decision = "confirmed"
         elif isinstance(data, Confirm):
-            fresh = await preflight(args)  # the user may have taken minutes: the campaign must be as shown
-            if fresh.problem or fresh.state != pre.state:
-                raise refuse(fresh.problem or "The campaign changed while the question was open; ask again")
             decision = "confirmed"
         else:
             raise refuse("Unexpected confirmation outcome")
-        return await self._execute(pre, decision, audit, execute)
+        key = _action_key(pre)
+        async with self._locks[pre.campaign_id or key]:
+            # the user may have taken minutes, and another call may have written meanwhile
+            fresh = await preflight(args)
+            if fresh.problem or fresh.state != pre.state:
+                raise refuse(
+                    fresh.problem
+                    or "The campaign changed, or this action already ran, since the summary was made; "
+                    "call again for a new summary"
+                )
+            if why := self.audit.check():
+                raise refuse(f"The audit log (MOENGAGE_MCP_AUDIT_LOG) cannot be written ({why}), so nothing is sent")
+            self._runs[key] += 1
+            return await self._execute(pre, decision, audit, execute)
 
     async def _execute(
         self,
@@ -305,7 +334,13 @@ class WriteGuard:
             observed = await self._observed(pre, exc)
             audit(decision=decision, outcome=f"failed: {exc}", request_id=exc.request_id)
             raise AuditedToolError(f"{pre.tool} failed: {exc}. {observed}") from None
-        audit(decision=decision, outcome=f"{out.status}: {out.note or out.status_after or ''}".strip(), request_id=out.request_id)
+        except BaseException:  # cancelled (client gone, timed out) or a bug: the request may have been sent
+            audit(decision=decision, outcome="interrupted: the write may or may not have been carried out")
+            raise
+        written = audit(decision=decision, outcome=f"{out.status}: {out.note or out.status_after or ''}".strip(), request_id=out.request_id)
+        if not written:
+            warning = "Warning: this write's audit line could not be written (see the server log)."
+            out.note = f"{out.note} {warning}" if out.note else warning
         return result(out.model_copy(update={"summary": pre.summary}))
 
     async def _observed(self, pre: Preflight, error: MoEngageError) -> str:
@@ -362,9 +397,17 @@ class WriteGuard:
         sent, reply = await self.api.test_campaign(test_request(pre))
         sends = {k: TestSendOut(status=text(v.status) or "UNKNOWN", failure_reason=v.failure_reason) for k, v in sent.data.items()}
         failed = [k for k, v in sends.items() if v.status != "SENT"]
-        status = "failed" if sends and len(failed) == len(sends) else "partial" if failed else "done"
-        note = f"{len(failed)} of {len(sends)} test sends failed." if failed else (sent.message or None)
+        status = "accepted" if not sends else "failed" if len(failed) == len(sends) else "partial" if failed else "done"
+        if not sends:
+            note = "MoEngage accepted the test but reported no per-recipient result; check the test devices."
+        else:
+            note = f"{len(failed)} of {len(sends)} test sends failed." if failed else (sent.message or None)
         return WriteResult(status=status, campaign_id=pre.campaign_id, request_id=reply.request_id, sends=sends, note=note)
+
+
+def _action_key(pre: Preflight) -> str:
+    """One exact action: the tool, its campaign and its arguments (not the campaign's state)."""
+    return fingerprint(None, pre.tool, pre.campaign_id, pre.arguments)
 
 
 def _arguments(args: Args) -> dict[str, Any]:
