@@ -288,6 +288,17 @@ async def test_a_hung_server_cannot_outlast_the_deadline(sim: Simulator):
     assert time.monotonic() - started < 2
 
 
+async def test_waiting_for_the_rate_limit_does_not_count_against_the_deadline(sim: Simulator):
+    ids = list(sim.campaigns)[:6]
+    async with make_client(sim, deadline=0.5, limits={"get": ((2, 0.4),)}) as client:
+        started = time.monotonic()
+        async with anyio.create_task_group() as tg:
+            for cid in ids:  # the last pair may only start after 0.8 s, past the 0.5 s deadline
+                tg.start_soon(client.get_campaign, cid)
+    assert time.monotonic() - started >= 0.8
+    assert len([r for r in sim.requests if r.status == 200]) == 6
+
+
 @pytest.mark.parametrize("body", ["malformed", "truncated"])
 async def test_bad_bodies_are_retried_then_reported(sim: Simulator, body: str):
     sim.faults.inject(r"/v5/campaigns/search$", status=200, body=body, count=1)
