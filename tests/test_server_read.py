@@ -254,3 +254,17 @@ async def test_legacy_clients_may_set_the_log_level(sim, tmp_path):
         assert client.server_capabilities.logging is not None
         with pytest.warns(MCPDeprecationWarning):  # the SDK's note: logging is deprecated at 2026-07-28
             await client.session.set_logging_level("debug")
+
+
+async def test_archived_campaigns_are_found_by_status_or_id_and_only_then(sim, tmp_path):
+    archived = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "ARCHIVED")
+
+    def ids(res) -> list[str]:
+        return [row["id"] for row in res.structured_content["campaigns"]]
+
+    async with mcp_client(sim, tmp_path) as client:
+        by_status = await client.call_tool("search_campaigns", {"statuses": ["ARCHIVED"]})
+        by_id = await client.call_tool("search_campaigns", {"campaign_ids": [archived]})
+        everything = await client.call_tool("search_campaigns", {"max_results": 200})
+    assert archived in ids(by_status) and ids(by_id) == [archived]
+    assert archived not in ids(everything)

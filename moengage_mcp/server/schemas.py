@@ -96,11 +96,15 @@ class Filters(MetaFilters):
             return m.CreatedDate(from_date=f"{first}T00:00:00", to_date=f"{last}T23:59:59")
         return m.CreatedDate(from_date=str(first), to_date=str(last))
 
+    def archived_wanted(self) -> bool:
+        """Asked for by flag, by status, or implied by ids (a campaign asked for by id is wanted whatever its status)."""
+        return self.include_archived or Status.ARCHIVED in (self.statuses or ()) or bool(self.campaign_ids)
+
     def search_request(self) -> m.SearchRequest:
         return m.SearchRequest(
             campaign_fields=self.search_fields(),
             include_child_campaigns=self.include_child_campaigns or None,
-            include_archive_campaigns=self.include_archived or None,
+            include_archive_campaigns=self.archived_wanted() or None,
         )
 
     def search_fields(self) -> m.SearchFields:
@@ -111,7 +115,7 @@ class Filters(MetaFilters):
             created_date=self.created_dates(iso_times=True),
             campaign_delivery_type=self.delivery_types,
             name=self.name,
-            status=self.wanted_statuses(self.include_archived),
+            status=self.wanted_statuses(self.archived_wanted()),
             tags=self.tags,
         )
 
