@@ -268,3 +268,12 @@ async def test_archived_campaigns_are_found_by_status_or_id_and_only_then(sim, t
         everything = await client.call_tool("search_campaigns", {"max_results": 200})
     assert archived in ids(by_status) and ids(by_id) == [archived]
     assert archived not in ids(everything)
+
+
+async def test_an_unknown_preview_user_gets_advice_about_users_not_campaigns(sim, tmp_path):
+    cid = next(cid for cid, doc in sim.campaigns.items() if doc["channel"] == "PUSH" and doc.get("campaign_content"))
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("personalized_preview", {"campaign_id": cid, "user_id": "nobody-here"})
+    text = res.content[0].text
+    assert res.is_error and "/v5/personalization/preview" in text and "user_id_type" in text
+    assert "campaign id" not in text

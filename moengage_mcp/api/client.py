@@ -279,6 +279,7 @@ class MoEngageClient:
             response.content,
             request_id=ids.request_id,
             retry_after=_retry_after(response.headers.get("Retry-After")),
+            endpoint=f"{method} {path}",
         )
 
     def _headers(self, api: Literal["v1", "v5"], request_id: str) -> dict[str, str]:

@@ -28,8 +28,10 @@ class MoEngageError(Exception):
         request_id: str | None = None,
         details: list[str] | None = None,
         retry_after: float | None = None,
+        endpoint: str | None = None,
     ) -> None:
         self.message = message
+        self.endpoint = endpoint
         self.status = status
         self.code = code
         self.request_id = request_id
@@ -39,6 +41,8 @@ class MoEngageError(Exception):
 
     def _render(self) -> str:
         head = f"MoEngage API error {self.status}" if self.status else "MoEngage API request failed"
+        if self.endpoint:
+            head += f" on {self.endpoint}"
         text = f"{head}: {self.message.rstrip('.')}"
         if self.details:
             text += " (" + "; ".join(self.details) + ")"
@@ -64,7 +68,12 @@ class PermissionDeniedError(MoEngageError):
 
 
 class NotFoundError(MoEngageError):
-    advice = "Check the campaign id (search_campaigns finds ids by name)"
+    def _render(self) -> str:
+        if "user" in self.message.lower():
+            self.advice = "Check the user id and user_id_type (the preview renders for an existing user)"
+        else:
+            self.advice = "Check the campaign id (search_campaigns finds ids by name)"
+        return super()._render()
 
 
 class ConflictError(MoEngageError):
@@ -74,7 +83,9 @@ class ConflictError(MoEngageError):
 class InvalidRequestError(MoEngageError):
     """400 or 422: the API refused the request as sent."""
 
-    advice = "Fix the fields named above and try again"
+    def _render(self) -> str:
+        self.advice = "Fix the fields named and try again" if self.details else "Check the arguments against the tool's schema"
+        return super()._render()
 
 
 class RateLimitedError(MoEngageError):
@@ -116,7 +127,12 @@ _DISABLED_MARKERS = ("sentry flag not enabled", "not enabled for this workspace"
 
 
 def error_from_response(
-    status: int, body: bytes, *, request_id: str | None = None, retry_after: float | None = None
+    status: int,
+    body: bytes,
+    *,
+    request_id: str | None = None,
+    retry_after: float | None = None,
+    endpoint: str | None = None,
 ) -> MoEngageError:
     """Map an error response (V1, V5 or stats envelope, or garbage) to a typed error."""
     message, code, details, rid = _parse_error_body(body)
@@ -130,6 +146,7 @@ def error_from_response(
         request_id=rid or request_id,
         details=details,
         retry_after=retry_after,
+        endpoint=endpoint,
     )
 
 
