@@ -277,3 +277,19 @@ async def test_an_unknown_preview_user_gets_advice_about_users_not_campaigns(sim
     text = res.content[0].text
     assert res.is_error and "/v5/personalization/preview" in text and "user_id_type" in text
     assert "campaign id" not in text
+
+
+async def test_campaign_ids_complete_by_name_including_drafts_and_by_id_prefix(sim, tmp_path):
+    from mcp.types import PromptReference, ResourceTemplateReference
+
+    draft = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "DRAFT" and not doc.get("parent_id"))
+    name = sim.campaigns[draft]["basic_details"]["name"]
+    async with mcp_client(sim, tmp_path) as client:
+        by_name = await client.complete(PromptReference(name="campaign_qa"), {"name": "campaign_id", "value": name[:8]})
+        by_id = await client.complete(
+            ResourceTemplateReference(uri="moengage://campaigns/{campaign_id}"), {"name": "campaign_id", "value": draft[:6]}
+        )
+        other = await client.complete(PromptReference(name="campaign_report"), {"name": "period", "value": "la"})
+    assert draft in by_name.completion.values
+    assert draft in by_id.completion.values and all(v.startswith(draft[:6]) for v in by_id.completion.values)
+    assert other.completion.values == []

@@ -18,6 +18,7 @@ from pydantic import TypeAdapter, ValidationError
 from .. import __version__
 from ..api import MoEngageClient, MoEngageError, NotFoundError
 from ..api import models as m
+from ..api.enums import Status
 from ..settings import Settings
 
 _ID = TypeAdapter(m.CampaignId)
@@ -75,7 +76,8 @@ async def campaign_ids(api: MoEngageClient, typed: str) -> Completion | None:
     """Ids of the newest campaigns whose id starts with `typed`, or whose name contains it (one API page)."""
     typed = typed.strip()
     by_id = bool(_ID_PREFIX.fullmatch(typed))
-    fields = m.SearchFields(name=typed) if typed and not by_id else None
+    # drafts come back only when asked for, and a QA walkthrough is mostly about drafts
+    fields = m.SearchFields(name=typed if typed and not by_id else None, status=[s for s in Status if s is not Status.ARCHIVED])
     try:
         found = await api.search_campaigns(m.SearchRequest(campaign_fields=fields, limit=m.PAGE_SIZE))
     except MoEngageError as exc:
