@@ -293,3 +293,11 @@ async def test_campaign_ids_complete_by_name_including_drafts_and_by_id_prefix(s
     assert draft in by_name.completion.values
     assert draft in by_id.completion.values and all(v.startswith(draft[:6]) for v in by_id.completion.values)
     assert other.completion.values == []
+
+
+async def test_get_meta_asks_only_for_statuses_v1_meta_documents(sim, tmp_path):
+    documented = {"ACTIVE", "SCHEDULED", "PAUSED", "SENT", "STOPPED", "ARCHIVED"}  # campaigns-v1.yaml, meta
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("get_meta", {})
+    [request] = [r for r in sim.requests if r.path.endswith("/campaigns/meta")]
+    assert not res.is_error and set(request.body["campaign_fields"]["status"]) <= documented

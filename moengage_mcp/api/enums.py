@@ -59,6 +59,10 @@ class Status(ApiEnum):
     RETIRED = "RETIRED"
 
 
+META_STATUSES = (Status.SCHEDULED, Status.ACTIVE, Status.PAUSED, Status.SENT, Status.STOPPED)
+"""The statuses V1 meta documents (campaigns-v1.yaml), ARCHIVED aside: it lists no DRAFT, SENDING or RETIRED."""
+
+
 class Action(ApiEnum):
     # lifecycle actions of PATCH /v5/campaigns/{id}/status (a comment, not a docstring: it would
     # otherwise be copied into every tool schema that uses the enum)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from ..api import models as m
-from ..api.enums import Channel, DeliveryType, PreviewIdentifier, Status
+from ..api.enums import META_STATUSES, Channel, DeliveryType, PreviewIdentifier, Status
 
 MAX_RESULTS = 500
 
@@ -45,12 +45,6 @@ class MetaFilters(Args):
     campaign_ids: list[m.CampaignId] | None = Field(None, max_length=100)
     include_child_campaigns: bool = Field(False, description="Periodic runs and flow nodes too.")
 
-    def wanted_statuses(self, include_archived: bool = False) -> list[Status]:
-        """The API returns drafts only when asked for, and archived only with a flag: ask explicitly."""
-        if self.statuses:
-            return list(dict.fromkeys(self.statuses))
-        return [s for s in Status if s is not Status.ARCHIVED or include_archived]
-
     def created_dates(self, iso_times: bool) -> m.CreatedDate | None:
         return None
 
@@ -68,7 +62,7 @@ class MetaFilters(Args):
             created_date=self.created_dates(iso_times=False),
             delivery_type=self.delivery_types,
             name=self.name,
-            status=self.wanted_statuses(),
+            status=list(dict.fromkeys(self.statuses)) if self.statuses else list(META_STATUSES),
             tags=self.tags,
         )
 
@@ -95,6 +89,12 @@ class Filters(MetaFilters):
         if iso_times:
             return m.CreatedDate(from_date=f"{first}T00:00:00", to_date=f"{last}T23:59:59")
         return m.CreatedDate(from_date=str(first), to_date=str(last))
+
+    def wanted_statuses(self, include_archived: bool = False) -> list[Status]:
+        """The API returns drafts only when asked for, and archived only with a flag: ask explicitly."""
+        if self.statuses:
+            return list(dict.fromkeys(self.statuses))
+        return [s for s in Status if s is not Status.ARCHIVED or include_archived]
 
     def archived_wanted(self) -> bool:
         """Asked for by flag, by status, or implied by ids (a campaign asked for by id is wanted whatever its status)."""
