@@ -301,3 +301,13 @@ async def test_get_meta_asks_only_for_statuses_v1_meta_documents(sim, tmp_path):
         res = await client.call_tool("get_meta", {})
     [request] = [r for r in sim.requests if r.path.endswith("/campaigns/meta")]
     assert not res.is_error and set(request.body["campaign_fields"]["status"]) <= documented
+
+
+async def test_search_rows_carry_the_stable_campaign_id_and_version_of_versioned_campaigns(sim, tmp_path):
+    from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
+
+    doc = sim.campaigns[DEMO_CAMPAIGN_IDS["versioned"]]
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("search_campaigns", {"campaign_ids": [doc["id"]]})
+    [row] = res.structured_content["campaigns"]
+    assert (row["id"], row["campaign_id"], row["version"]) == (doc["id"], doc["campaign_id"], doc["version_number"])

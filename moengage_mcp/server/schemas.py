@@ -179,6 +179,8 @@ def text(value: Any) -> str | None:
 
 class CampaignRow(BaseModel):
     id: str
+    campaign_id: str | None = Field(None, description="Stable id across versions, when it differs from id.")
+    version: int | None = None
     name: str | None = None
     channel: str | None = None
     delivery_type: str | None = None
@@ -195,6 +197,8 @@ class CampaignRow(BaseModel):
     def of(cls, c: m.Campaign) -> CampaignRow:
         return cls(
             id=c.id,
+            campaign_id=c.campaign_id if c.campaign_id and c.campaign_id != c.id else None,
+            version=c.version_number,
             name=c.name,
             channel=text(c.channel),
             delivery_type=text(c.campaign_delivery_type),
