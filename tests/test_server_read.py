@@ -311,3 +311,11 @@ async def test_search_rows_carry_the_stable_campaign_id_and_version_of_versioned
         res = await client.call_tool("search_campaigns", {"campaign_ids": [doc["id"]]})
     [row] = res.structured_content["campaigns"]
     assert (row["id"], row["campaign_id"], row["version"]) == (doc["id"], doc["campaign_id"], doc["version_number"])
+
+
+async def test_get_meta_names_the_ids_it_did_not_find(sim, tmp_path):
+    known = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "SCHEDULED")
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("get_meta", {"campaign_ids": [known, "f" * 24]})
+    out = res.structured_content
+    assert [row["id"] for row in out["campaigns"]] == [known] and out["not_found"] == ["f" * 24]

@@ -119,14 +119,16 @@ def register_read_tools(server: MCPServer, api: MoEngageClient) -> None:
         annotations=READ,
         description=(
             "Light metadata plus reachability (estimated users, refreshed daily) for scheduled one-time and "
-            "event-triggered campaigns. Same filters as search_campaigns."
+            "event-triggered campaigns, by campaign_ids (one request each) or by filters."
         ),
     )
     @flat_args(MetaArgs)
     async def get_meta(args: MetaArgs, ctx: Context) -> Annotated[CallToolResult, MetaResult]:
         if args.campaign_ids:
-            rows = await _meta_by_ids(api, args)
-            return result(MetaResult(campaigns=rows, more=False))
+            found = await _meta_by_ids(api, args)
+            rows = [MetaRowOut.of(row) for found_rows in found.values() for row in found_rows]
+            missing = [cid for cid, found_rows in found.items() if not found_rows]
+            return result(MetaResult(campaigns=rows, more=False, not_found=missing or None))
         got = await walk(ctx, pages_of(api.get_meta, args.meta_request()), args)
         return result(MetaResult(campaigns=[MetaRowOut.of(r) for r in got.items], **continuation(args, got)))
 
@@ -170,18 +172,19 @@ def register_read_tools(server: MCPServer, api: MoEngageClient) -> None:
         return result(ValidationOut(campaign_id=args.campaign_id, valid=checked.valid, errors=checked.errors or None))
 
 
-async def _meta_by_ids(api: MoEngageClient, args: MetaArgs) -> list[MetaRowOut]:
-    """V1 meta filters by one id at a time: ask for each id concurrently (the limiter paces them)."""
+async def _meta_by_ids(api: MoEngageClient, args: MetaArgs) -> dict[str, list[m.MetaRow]]:
+    """V1 meta filters by one id at a time: ask for each id concurrently (the limiter paces them).
+    Rows by the id asked for, in the order given (a versioned campaign answers with its stable id)."""
+    ids = list(dict.fromkeys(args.campaign_ids or []))
     found: dict[str, list[m.MetaRow]] = {}
 
     async def one(campaign_id: str) -> None:
         found[campaign_id] = await api.get_meta(args.meta_request(campaign_id))
 
-    ids = args.campaign_ids or []
     async with anyio.create_task_group() as tg:
-        for campaign_id in dict.fromkeys(ids):
+        for campaign_id in ids:
             tg.start_soon(one, campaign_id)
-    return [MetaRowOut.of(row) for cid in dict.fromkeys(ids) for row in found[cid]]
+    return {cid: found[cid] for cid in ids}
 
 
 async def _preview_source(api: MoEngageClient, args: PreviewArgs) -> tuple[Channel, dict[str, Any]]:

@@ -283,6 +283,7 @@ class MetaRowOut(BaseModel):
 
 class MetaResult(Continuation):
     campaigns: list[MetaRowOut]
+    not_found: list[str] | None = None
 
 
 class RenderedBlock(BaseModel):
