@@ -319,3 +319,13 @@ async def test_get_meta_names_the_ids_it_did_not_find(sim, tmp_path):
         res = await client.call_tool("get_meta", {"campaign_ids": [known, "f" * 24]})
     out = res.structured_content
     assert [row["id"] for row in out["campaigns"]] == [known] and out["not_found"] == ["f" * 24]
+
+
+async def test_schedule_times_are_read_in_the_campaigns_time_zone(sim, tmp_path):
+    cid = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "SCHEDULED" and doc["channel"] == "PUSH")
+    scheduling = sim.campaigns[cid]["scheduling_details"]
+    scheduling.update({"time_zone": "Asia/Tokyo", "schedule_time": "2030-01-15T14:30:00"})
+    scheduling.pop("start_time", None)
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("search_campaigns", {"campaign_ids": [cid]})
+    assert res.structured_content["campaigns"][0]["start"] == "2030-01-15 05:30"  # Tokyo is UTC+9

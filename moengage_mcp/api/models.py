@@ -8,6 +8,7 @@ These models are the single source the MCP tool schemas are built from.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Iterator
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union
 
@@ -212,6 +213,33 @@ class SchedulingDetails(ApiModel):
     time_zone: str | None = None
     periodic_details: PeriodicDetails | None = None
 
+    def in_utc(self, value: Any) -> dt.datetime | None:
+        """A schedule time as naive UTC. The API interprets zone-less times in `time_zone`
+        ("the resolved IANA time zone the schedule is interpreted in"), UTC when it names none."""
+        if not isinstance(value, dt.datetime):
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=_zone(self.time_zone))
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    @property
+    def start_utc(self) -> dt.datetime | None:
+        return self.in_utc(self.start_time or self.schedule_time)
+
+    @property
+    def expiry_utc(self) -> dt.datetime | None:
+        return self.in_utc(self.expiry_time)
+
+
+def _zone(name: str | None) -> dt.tzinfo:
+    """The named IANA zone; UTC for none, "UTC" or a name this machine does not know."""
+    if not name or name.upper() == "UTC":
+        return dt.timezone.utc
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.timezone.utc
+
 
 class SegmentationDetails(ApiModel):
     included_filters: dict[str, Any] | None = None
@@ -286,10 +314,8 @@ class Campaign(ApiModel):
 
     @property
     def start_time(self) -> dt.datetime | None:
-        """When the campaign starts sending, if the schedule says."""
-        s = self.scheduling_details
-        value = s and (s.start_time or s.schedule_time)
-        return value if isinstance(value, dt.datetime) else None
+        """When the campaign starts sending (naive UTC), if the schedule says."""
+        return self.scheduling_details.start_utc if self.scheduling_details else None
 
 
 # --------------------------------------------------------------------------- envelopes and errors
