@@ -55,6 +55,13 @@ class MetaFilters(Args):
             limit=1 if campaign_id else m.PAGE_SIZE,
         )
 
+    def meta_statuses(self, by_id: bool) -> list[Status]:
+        """Given statuses; else, for a filter, those V1 meta documents; for one campaign by id, every
+        status (it is wanted whatever its status, and drafts come back only when asked for)."""
+        if self.statuses:
+            return list(dict.fromkeys(self.statuses))
+        return list(Status) if by_id else list(META_STATUSES)
+
     def meta_fields(self, campaign_id: str | None = None) -> m.MetaFields:
         return m.MetaFields(
             id=campaign_id,
@@ -62,7 +69,7 @@ class MetaFilters(Args):
             created_date=self.created_dates(iso_times=False),
             delivery_type=self.delivery_types,
             name=self.name,
-            status=list(dict.fromkeys(self.statuses)) if self.statuses else list(META_STATUSES),
+            status=self.meta_statuses(by_id=campaign_id is not None),
             tags=self.tags,
         )
 
