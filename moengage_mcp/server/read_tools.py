@@ -100,8 +100,9 @@ def register_read_tools(server: MCPServer, api: MoEngageClient) -> None:
         title="List executions",
         annotations=READ,
         description=(
-            "Runs of a periodic or business-event-triggered campaign (its child campaigns), newest first, "
-            "with total_instances. Use it to find failed or stuck runs."
+            "Runs of a periodic or business-event-triggered campaign (its child campaigns) with sent time and "
+            "status, in the API's order (not guaranteed newest first), and total_instances. For failed or stuck "
+            "recent runs across campaigns, campaign_report checks the newest runs for you."
         ),
     )
     @flat_args(ExecutionsArgs)
