@@ -11,9 +11,11 @@ import pytest
 
 from moengage_mcp.api import models as m
 from moengage_mcp.server.qa import CHECK_IDS, sms_segments
+from moengage_mcp.server.report import RUN_LIMIT
 from moengage_mcp.server.stats import windows
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS as D
-from moengage_mcp.simulator import Simulator
+from moengage_mcp.simulator import Simulator, views
+from moengage_mcp.simulator import stats as sim_stats
 
 from .conftest import make_client, mcp_client
 
@@ -150,12 +152,15 @@ async def test_report_lists_what_is_scheduled_next_with_reach(sim, tmp_path):
             if now <= dt.datetime.fromisoformat(start) <= now + dt.timedelta(days=7):
                 expected.add(cid)
     async with mcp_client(sim, tmp_path) as client:
-        out = (await client.call_tool("campaign_report", {})).structured_content
+        res = await client.call_tool("campaign_report", {})
+    out = res.structured_content
     upcoming = out["scheduled_next"]
     assert {u["id"] for u in upcoming} == expected and expected
     assert [u["start"] for u in upcoming] == sorted(u["start"] for u in upcoming)
     one_time = [u for u in upcoming if sim.campaigns[u["id"]]["campaign_delivery_type"] == "ONE_TIME"]
     assert one_time and all(u["reach"] for u in one_time)
+    text = res.content[0].text
+    assert "recurring runs of active periodic/event campaigns not listed" in text
 
 
 async def test_report_flags_failed_and_stuck_runs(sim, tmp_path):
@@ -185,6 +190,120 @@ async def test_report_ranks_performers(sim, tmp_path):
     assert p["metric"] == "ctr" and len(p["top"]) == 2 and len(p["bottom"]) == 2
     values = [x["value"] for x in p["top"]] + [x["value"] for x in reversed(p["bottom"])]
     assert values == sorted(values, reverse=True)
+    assert not {x["id"] for x in p["top"]} & {x["id"] for x in p["bottom"]}
+
+
+def imported_long_ago(sim: Simulator, n: int) -> list[str]:
+    """n one-time campaigns created now that sent 200 days ago: nothing to rank in a recent period."""
+    long_ago = (sim.now() - dt.timedelta(days=200)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    ids = []
+    for i in range(n):
+        doc = copy.deepcopy(sim.campaigns[D["active_one_time_push"]])
+        for key in ("id", "campaign_id"):
+            doc.pop(key, None)
+        doc.update(status="SENT", sent_time=long_ago)
+        doc["basic_details"]["name"] = f"Imported {i}"
+        ids.append(sim.add_campaign(doc))
+    return ids
+
+
+def stats_ids(sim: Simulator, since: int = 0) -> set[str]:
+    return {cid for r in sim.requests[since:] if r.path.endswith("/campaign-stats") for cid in r.body["campaign_ids"]}
+
+
+async def test_report_ranks_campaigns_that_sent_in_the_period_top_and_bottom_apart(sim, tmp_path):
+    imported = imported_long_ago(sim, 100)
+    today = sim.now().date()
+    async with mcp_client(sim, tmp_path) as client:
+        sms = await client.call_tool(
+            "campaign_report", {"channels": ["SMS"], "rank_by": "ctr", "stats_from": str(today - dt.timedelta(300))}
+        )
+        before = len(sim.requests)
+        ranked = (await client.call_tool("campaign_report", {"rank_by": "sent"})).structured_content["performers"]
+        asked = stats_ids(sim, before)
+        before = len(sim.requests)
+        backwards = await client.call_tool(
+            "campaign_report", {"rank_by": "ctr", "stats_from": str(today), "stats_to": str(today - dt.timedelta(10))}
+        )
+    p = sms.structured_content["performers"]
+    assert p["top"] and p["bottom"] and not {x["id"] for x in p["top"]} & {x["id"] for x in p["bottom"]}
+    assert len(p["top"]) + len(p["bottom"]) == len({x["id"] for x in p["top"] + p["bottom"]})
+    assert asked and not asked & {i for cid in imported for i in (cid, sim.campaigns[cid].get("campaign_id"))}
+    assert ranked["checked"] == len(asked) and ranked["left_out"] == 0 and ranked["top"]
+    assert backwards.is_error and "stats_from" in backwards.content[0].text and len(sim.requests) == before
+
+
+async def test_report_caps_its_stats_calls_and_says_what_was_left_out(sim, tmp_path, monkeypatch):
+    monkeypatch.setattr("moengage_mcp.server.report.MAX_STATS_CALLS", 4)
+    today = sim.now().date()
+    args = {"rank_by": "sent", "stats_from": str(today - dt.timedelta(days=62)), "stats_to": str(today)}
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("campaign_report", args)
+    p = res.structured_content["performers"]
+    calls = [r for r in sim.requests if r.path.endswith("/campaign-stats")]
+    assert len(windows(today - dt.timedelta(days=62), today)) == 3 and len(calls) == 3
+    assert p["checked"] == 10 and p["left_out"] > 0
+    assert f"{p['left_out']} more that may have sent were not checked" in res.content[0].text
+
+
+async def test_report_survives_a_part_the_api_refuses(sim, tmp_path):
+    parent = D["periodic_weekly_email"]  # runs are listed only for API-created campaigns
+    sim.faults.inject(rf"/core-services/v1/campaigns/{parent}/executions$", status=400, count=1)
+    sim.faults.inject(r"/core-services/v1/campaigns/meta$", status=400, count=1)
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("campaign_report", {})
+        sim.stats_enabled = False
+        ranked = await client.call_tool("campaign_report", {"rank_by": "ctr"})
+    out, text = res.structured_content, res.content[0].text
+    assert not res.is_error and [u["id"] for u in out["executions_unavailable"]] == [parent]
+    assert out["periodic_problems"] and parent not in {p["id"] for p in out["periodic_problems"]}
+    assert out["reach_unavailable"] and out["scheduled_next"] and not any("reach" in u for u in out["scheduled_next"])
+    assert "Executions unavailable for 1" in text and "Reach unavailable" in text
+    p = ranked.structured_content["performers"]
+    assert not ranked.is_error and "not available" in p["unavailable"] and not p["top"]
+    assert "Unavailable: campaign stats are not available" in ranked.content[0].text
+    assert any(q["id"] == parent for q in ranked.structured_content["periodic_problems"])
+
+
+async def test_report_counts_each_campaign_once_and_joins_meta_on_the_stable_id(sim, tmp_path):
+    v2 = sim.campaigns[D["versioned"]]
+    v1 = copy.deepcopy(v2)
+    v1.update(id=v2["campaign_id"], version_number=1)  # the campaign's first document
+    sim.add_campaign(v1)
+    scheduled = copy.deepcopy(sim.campaigns[D["scheduled_push_this_week"]])
+    scheduled.update(id="a" * 24, campaign_id="b" * 24, version_number=2)
+    scheduled["basic_details"]["name"] = "Versioned Scheduled Push"
+    sim.add_campaign(scheduled)
+    async with mcp_client(sim, tmp_path) as client:
+        welcome = await client.call_tool("campaign_report", {"name": v2["basic_details"]["name"], "rank_by": "sent"})
+        versioned = await client.call_tool("campaign_report", {"name": "Versioned Scheduled"})
+    out = welcome.structured_content
+    assert out["total"] == 1 and [r["n"] for r in out["counts"]] == [1]
+    assert [x["id"] for x in out["performers"]["top"]] == [v2["id"]] and not out["performers"]["bottom"]
+    [upcoming] = versioned.structured_content["scheduled_next"]
+    assert upcoming["id"] == "a" * 24 and upcoming["reach"]
+
+
+@pytest.mark.parametrize("oldest_first", [False, True])
+async def test_report_inspects_the_newest_runs_whatever_the_page_order(sim, tmp_path, monkeypatch, oldest_first):
+    parent = D["periodic_most_executions"]
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    runs = [
+        {"campaign_id": f"{i:024x}", "sent_time": (now - dt.timedelta(days=i + 1)).isoformat(), "status": "SENT"}
+        for i in range(200)
+    ]
+    runs[0]["status"] = runs[-1]["status"] = "FAILED"  # the newest run, and one older than the newest 150
+    sim.executions[parent] = runs
+    if oldest_first:  # the documented sample's order; the simulator pages newest first
+        newest_first = views.execution_rows
+        monkeypatch.setattr(views, "execution_rows", lambda executions: newest_first(executions)[::-1])
+    async with mcp_client(sim, tmp_path) as client:
+        out = (await client.call_tool("campaign_report", {})).structured_content
+    [problem] = [p for p in out["periodic_problems"] if p["id"] == parent]
+    assert (problem["runs"], problem["failed"]) == (200, 1)
+    assert problem["last_failed"] == runs[0]["sent_time"][:16].replace("T", " ")
+    pages = [r for r in sim.requests if r.path.endswith(f"/{parent}/executions")]
+    assert len(pages) <= 2 + RUN_LIMIT // m.PAGE_SIZE
 
 
 # ---------------------------------------------------------------------- get_campaign_stats
@@ -276,3 +395,88 @@ async def test_stats_errors_are_clear_tool_errors(sim, tmp_path):
     assert huge.is_error and "stats calls" in huge.content[0].text
     assert backwards.is_error and "start_date" in backwards.content[0].text
     assert sum(r.path.endswith("/campaign-stats") for r in sim.requests) == 1
+
+
+
+async def stats_of(client, args: dict, **changes) -> dict:
+    res = await client.call_tool("get_campaign_stats", {**args, **changes})
+    assert not res.is_error, res.content[0].text
+    return res.structured_content
+
+
+async def test_stats_count_the_primary_goal_only(tmp_path):
+    sim = Simulator(rate_limits=False)
+    cid = D["periodic_most_executions"]
+    end = sim.now().date()
+    start = end - dt.timedelta(days=10)
+    args = {"campaign_ids": [cid], "start_date": str(start), "end_date": str(end)}
+    async with make_client(sim) as api:
+        raw = await api.campaign_stats(m.StatsRequest(start_date=start, end_date=end, campaign_ids=[cid]))
+    per_goal: Counter[str] = Counter()
+    for entry in raw.data[cid]:
+        for plat in entry.platforms.values():
+            aggregate = plat.locales["all_locales"].variations["all_variations"]
+            per_goal.update({goal: g.conversions for goal, g in aggregate.conversion_goal_stats.items()})
+    assert set(per_goal) == {"Purchase", "Add to Cart"}  # primary first, then a secondary goal
+    async with mcp_client(sim, tmp_path) as client:
+        [first] = (await stats_of(client, args))["rows"]
+        for goal in sim.campaigns[cid]["conversion_goal_details"]["goals"]:
+            goal["is_primary_goal"] = goal["goal_name"] == "Add to Cart"
+        [second] = (await stats_of(client, args))["rows"]
+    assert (first["goal"], first["conversions"]) == ("Purchase", per_goal["Purchase"])
+    assert (second["goal"], second["conversions"]) == ("Add to Cart", per_goal["Add to Cart"])
+    assert second["cvr"] == round(per_goal["Add to Cart"] * 100 / second["sent"], 2)
+
+
+async def test_stats_never_add_unique_counts_across_windows_and_flag_platform_sums(tmp_path):
+    sim = Simulator(rate_limits=False)
+    end = sim.now().date()
+    args = {  # a push campaign on android and ios
+        "campaign_ids": [D["periodic_most_executions"]],
+        "start_date": str(end - dt.timedelta(days=30)),
+        "end_date": str(end),
+        "metric_type": "UNIQUE",
+    }
+    async with mcp_client(sim, tmp_path) as client:
+        longer = await client.call_tool("get_campaign_stats", {**args, "start_date": str(end - dt.timedelta(days=61))})
+        calls = sum(r.path.endswith("/campaign-stats") for r in sim.requests)
+        summed = await stats_of(client, args)
+        per_platform = await stats_of(client, args, breakdown="platform")
+        total = await stats_of(client, args, metric_type="TOTAL")
+    refusal = longer.content[0].text
+    assert longer.is_error and "TOTAL" in refusal and "31 days" in refusal and calls == 0
+    assert "once per platform" in summed["note"] and len(per_platform["rows"]) == 2
+    assert "note" not in per_platform and "note" not in total
+
+
+DOC_LEAF = {
+    "performance_stats": {"attempted": 2, "sent": 2, "failed": 0, "impression": 2, "click": 4, "ctr": 200},
+    "conversion_goal_stats": {"Goal 1": {"conversions": 1, "cvr": 50, "uplift": 0}},
+    "failure_breakdown": {},
+}
+CONTROL = {"conversion_goal_stats": {"Goal 1": {"conversions": 3, "cvr": 0, "uplift": 0}}, "failure_breakdown": {}}
+
+
+def documented_shape(doc, executions, query, today):
+    """The API reference's sample: only the aggregate cell, plus control groups, and no `delivered`."""
+    cells = {"all_variations": DOC_LEAF, "campaign_control_group": CONTROL, "global_control_group": CONTROL}
+    return [{"platforms": {"android": {"locales": {"all_locales": {"variations": cells}}}}}]
+
+
+async def test_stats_read_the_documented_response_shape(sim, tmp_path, monkeypatch):
+    monkeypatch.setattr(sim_stats, "campaign_stats", documented_shape)
+    today = sim.now().date()
+    start = today - dt.timedelta(days=5)
+    args = {"campaign_ids": [D["active_one_time_push"]], "start_date": str(start), "end_date": str(today)}
+    async with mcp_client(sim, tmp_path) as client:
+        per_variation = await stats_of(client, args, breakdown="variation")
+        [whole] = (await stats_of(client, args))["rows"]
+        by_rate = (await client.call_tool("campaign_report", {"rank_by": "delivery_rate"})).structured_content
+        by_ctr = (await client.call_tool("campaign_report", {"rank_by": "ctr"})).structured_content
+    [row] = per_variation["rows"]
+    assert (row["locale"], row["variation"], row["sent"], row["conversions"]) == ("all_locales", "all_variations", 2, 1)
+    assert "no_data" not in per_variation
+    assert (whole["sent"], whole["clicks"], whole["conversions"], whole["cvr"]) == (2, 4, 1, 50.0)
+    assert "delivered" not in whole and "delivered" not in row
+    assert by_rate["performers"]["checked"] and not by_rate["performers"]["top"]
+    assert by_ctr["performers"]["top"] and all(x["value"] == 200.0 for x in by_ctr["performers"]["top"])

@@ -24,11 +24,23 @@ from .read_tools import PREVIEW_CHANNELS, READ
 from .report import ReportArgs, ReportOut, build_report, markdown
 from .results import result
 from .schemas import Args, RenderedBlock, text
-from .stats import Breakdown, Counts, batches, fetch_stats, merge, rate, rows, windows
+from .stats import (
+    MAX_STATS_CALLS,
+    Breakdown,
+    Counts,
+    batches,
+    counted_goals,
+    fetch_stats,
+    listed_goals,
+    merge,
+    primary_goals,
+    rate,
+    rows,
+    windows,
+)
 from .toolargs import flat_args
 
-MAX_STATS_CALLS = 300
-"""Three minutes of the stats API's 100 calls/minute: beyond that, ask for a narrower question."""
+UNIQUE_SUMMED = "unique counts summed over platforms may count a user once per platform"
 
 
 class StatsArgs(Args):
@@ -43,7 +55,13 @@ class StatsArgs(Args):
     def _bounded(self) -> StatsArgs:
         if self.start_date > self.end_date:
             raise ValueError("start_date must not be after end_date")
-        calls = len(windows(self.start_date, self.end_date)) * len(batches(list(dict.fromkeys(self.campaign_ids))))
+        periods = len(windows(self.start_date, self.end_date))
+        if self.metric_type is MetricType.UNIQUE and periods > 1:
+            raise ValueError(
+                "UNIQUE counts cannot be added across the API's 31-day windows (a user would count once per "
+                "window): use metric_type TOTAL, or a range of at most 31 days"
+            )
+        calls = periods * len(batches(list(dict.fromkeys(self.campaign_ids))))
         if calls > MAX_STATS_CALLS:
             raise ValueError(
                 f"this needs {calls} stats calls (the API takes 10 campaigns x 31 days per call, 100 calls/min); "
@@ -57,18 +75,19 @@ class StatsRow(BaseModel):
     platform: str | None = None
     locale: str | None = None
     variation: str | None = None
-    attempted: int
-    sent: int
-    delivered: int
-    impressions: int
-    clicks: int
+    attempted: int | None = None
+    sent: int | None = None
+    delivered: int | None = None
+    impressions: int | None = None
+    clicks: int | None = None
     ctr: float | None = None
-    conversions: int
+    conversions: int | None = None
+    goal: str | None = Field(None, description="The conversion goal counted: the primary one when known.")
     cvr: float | None = None
-    failed: int
+    failed: int | None = None
 
     @classmethod
-    def of(cls, key: tuple[str, ...], c: Counts) -> StatsRow:
+    def of(cls, key: tuple[str, ...], c: Counts, goal: str | None) -> StatsRow:
         names = dict(zip(("campaign_id", "platform", "locale", "variation"), key))
         return cls(
             **names,
@@ -79,6 +98,7 @@ class StatsRow(BaseModel):
             clicks=c.clicks,
             ctr=rate(c.clicks, c.impressions),
             conversions=c.conversions,
+            goal=goal if c.conversions is not None else None,
             cvr=rate(c.conversions, c.sent),
             failed=c.failed,
         )
@@ -88,6 +108,7 @@ class StatsOut(BaseModel):
     period: str
     rows: list[StatsRow]
     no_data: list[str] | None = Field(None, description="Requested campaigns with nothing sent in the period.")
+    note: str | None = None
     api_calls: int
 
 
@@ -97,6 +118,7 @@ class QAArgs(Args):
         [], max_length=5, description="Users to render personalization for."
     )
     user_id_type: PreviewIdentifier = PreviewIdentifier.USER_ATTRIBUTE_UNIQUE_ID
+    event_attributes: dict[str, str] | None = Field(None, description="Trigger event's attributes to render with.")
 
 
 class QAOut(BaseModel):
@@ -116,7 +138,8 @@ def register_analysis_tools(server: MCPServer, api: MoEngageClient) -> None:
         annotations=READ,
         description=(
             "Delivery and engagement numbers (attempted, sent, delivered, impressions, clicks, CTR, conversions, "
-            "CVR, failed) for any campaigns and date range, per campaign, platform or variation."
+            "CVR, failed) for any campaigns and date range, per campaign, platform or variation. Conversions "
+            "count one goal, the campaign's primary one. metric_type UNIQUE: at most 31 days."
         ),
     )
     @flat_args(StatsArgs)
@@ -129,12 +152,17 @@ def register_analysis_tools(server: MCPServer, api: MoEngageClient) -> None:
         responses = await fetch_stats(
             api, ids, args.start_date, args.end_date, args.attribution_type, args.metric_type, progress
         )
-        merged = rows(merge(responses), args.breakdown)
+        listed = listed_goals(responses)
+        goals = counted_goals(listed, await primary_goals(api, listed))
+        cells = merge(responses, goals)
+        merged = rows(cells, args.breakdown)
         found = {key[0] for key in merged}
+        platforms_summed = args.breakdown == "campaign" and len({key[:2] for key in cells}) > len(found)
         out = StatsOut(
             period=f"{args.start_date}..{args.end_date}",
-            rows=[StatsRow.of(key, counts) for key, counts in sorted(merged.items())],
+            rows=[StatsRow.of(key, counts, goals.get(key[0])) for key, counts in sorted(merged.items())],
             no_data=[cid for cid in ids if cid not in found] or None,
+            note=UNIQUE_SUMMED if args.metric_type is MetricType.UNIQUE and platforms_summed else None,
             api_calls=len(responses),
         )
         return result(out)
@@ -144,8 +172,10 @@ def register_analysis_tools(server: MCPServer, api: MoEngageClient) -> None:
         annotations=READ,
         description=(
             "Report over every campaign matching the filters: counts by status x channel x delivery type, what "
-            "is scheduled next with reach, periodic campaigns with failed or stuck runs, optionally top and "
-            "bottom performers (rank_by). The text is a markdown summary to show as is."
+            "is scheduled to start next with reach (not recurring runs of active campaigns), periodic campaigns "
+            "with failed or stuck runs, optionally top and bottom performers (rank_by) among at most 100 "
+            "campaigns that may have sent in the stats period (the text says if some were left out). The text "
+            "is a markdown summary to show as is."
         ),
     )
     @flat_args(ReportArgs)
@@ -163,8 +193,9 @@ def register_analysis_tools(server: MCPServer, api: MoEngageClient) -> None:
         annotations=READ,
         description=(
             "Launch-readiness check of one campaign: publish-time validation, missing content per platform/"
-            "locale/variation, personalization (rendered for sample_user_ids), links, UTM, schedule, delivery "
-            "risks, email template and SMS length. Each finding says how to fix it. Never sends anything."
+            "locale/variation, personalization (rendered for sample_user_ids, with event_attributes if "
+            "given), links, UTM, schedule, delivery risks, email template and SMS length. Each finding says "
+            "how to fix it. Never sends anything."
         ),
     )
     @flat_args(QAArgs)
@@ -174,7 +205,7 @@ def register_analysis_tools(server: MCPServer, api: MoEngageClient) -> None:
         if campaign.status is Status.DRAFT and campaign.channel in WRITABLE_CHANNELS:
             validation = await api.validate_campaign(campaign.id)
         previews = await _previews(api, campaign, args)
-        findings = run_checks(QAInput(campaign, _utc_now(), validation, previews))
+        findings = run_checks(QAInput(campaign, _utc_now(), validation, previews, bool(args.event_attributes)))
         errors = sum(f.severity == "error" for f in findings)
         out = QAOut(
             campaign_id=campaign.id,
@@ -206,6 +237,7 @@ async def _previews(api: MoEngageClient, campaign: m.Campaign, args: QAArgs) -> 
             channel=campaign.channel,
             user_identification=m.UserIdentification(type=args.user_id_type, value=user),
             campaign_content=raw,
+            event_attributes=args.event_attributes,
         )
         try:
             rendered = await api.preview(request)

@@ -39,18 +39,23 @@ class QAInput:
     validation: m.ValidationResult | None = None
     previews: dict[str, list[RenderedBlock] | str] = field(default_factory=dict)
     """Rendered blocks per sample user, or the reason rendering failed."""
+    with_event_attributes: bool = False
+    """Whether the previews had trigger-event attributes to fill EventAttribute values with."""
 
 
 Check = Callable[[QAInput], Iterator[Finding]]
 
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
-_PERSONAL = re.compile(r"UserAttribute|EventAttribute|\buser\.|\bevent\.")
-_HTTP_URL = re.compile(r"""http://[^\s"'<>)]+""")
-_ANY_URL = re.compile(r"""https?://[^\s"'<>)]+""")
+_EVENT = re.compile(r"EventAttribute|\bevent\.")
+_PERSONAL = re.compile(rf"UserAttribute|\buser\.|{_EVENT.pattern}")
+_URL = re.compile(r"""https?://[^\s"'<>)]+""")
+_HTML_LINK = re.compile(r"""\b(?i:href|src)\s*=\s*["']?(https?://[^\s"'<>]+)""")
 _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
-    "¿abcdefghijklmnopqrstuvwxyzäöñüà^{}\\[~]|€"
+    "¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
+_GSM7_EXTENSION = set("^{}\\[~]|€")
+"""Characters GSM-7 sends as an escape plus a code: two septets each."""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -64,7 +69,7 @@ def _flat(c: m.Campaign) -> bool:
     return any(key in _content(c).content for key in ("push", "email", "sms"))
 
 
-def _block_path(c: m.Campaign, block: m.ContentBlock) -> str:
+def _block_path(c: m.Campaign, block: m.ContentBlock | RenderedBlock) -> str:
     base = "campaign_content.content"
     return base if _flat(c) else f"{base}.{block.locale}.{block.variation}"
 
@@ -96,6 +101,15 @@ def texts(c: m.Campaign) -> Iterator[tuple[str, str]]:
             yield path, value
 
     yield from walk(_content(c).content, "campaign_content.content")
+
+
+def links(c: m.Campaign) -> Iterator[tuple[str, list[str]]]:
+    """(field path, URLs) a recipient can open: in HTML only href/src values, so the DOCTYPE and
+    xmlns namespace URLs (w3.org) are not links; in other text every bare URL."""
+    for path, value in texts(c):
+        urls = (_HTML_LINK if path.endswith("html_content") else _URL).findall(value)
+        if urls:
+            yield path, urls
 
 
 def _finding(severity: Severity, check: str, path: str, message: str, fix: str) -> Finding:
@@ -139,7 +153,10 @@ def _block_gaps(c: m.Campaign, block: m.ContentBlock, platforms: list[str]) -> I
     if c.channel is Channel.PUSH:
         present = block.push.platforms() if block.push else {}
         for platform in platforms:
-            details = present[platform].basic_details if platform in present else None
+            payload = present.get(platform)
+            if payload and payload.custom_template_id:
+                continue  # a custom template (template_type Custom) carries its own content
+            details = payload.basic_details if payload else None
             if details is None:
                 yield _finding("error", "content_coverage", f"{path}.push.{platform}", f"{platform} is listed but has no content", fix)
             elif not (details.title and details.message):
@@ -150,46 +167,71 @@ def _block_gaps(c: m.Campaign, block: m.ContentBlock, platforms: list[str]) -> I
             yield _finding("error", "content_coverage", f"{path}.email", "No HTML or template", fix)
         elif not email.subject and not email.custom_template_id:
             yield _finding("error", "content_coverage", f"{path}.email.subject", "Subject is empty", fix)
-    elif c.channel is Channel.SMS and not (block.sms and (block.sms.message or block.sms.template_id)):
+    elif c.channel is Channel.SMS and not _sms_content(block.sms):
         yield _finding("error", "content_coverage", f"{path}.sms.message", "SMS message is empty", fix)
+
+
+def _sms_content(sms: m.SmsContent | None) -> bool:
+    """A message, or the id of a template holding it (`template_id` or `custom_template_id`)."""
+    return bool(sms and (sms.message or sms.template_id or sms.custom_template_id))
 
 
 def check_rendering(qa: QAInput) -> Iterator[Finding]:
     """Personalised values that render empty or unresolved, with the sample users they fail for."""
-    sources = {_cell(b, name): v for b in rendered_blocks(_content(qa.campaign)) for name, v in b.fields.items() if "{{" in v}
-    failures: dict[str, list[str]] = {}
     for user, rendered in qa.previews.items():
         if isinstance(rendered, str):
             yield _finding("info", "personalization_render", "campaign_content", f"Could not render for {user}: {rendered}", "Check the sample user id")
+    sources = {_cell(b, name): v for b in rendered_blocks(_content(qa.campaign)) for name, v in b.fields.items() if "{{" in v}
+    renders = _renders(qa)
+    for where, template in sources.items():
+        blanks = {user: _blank_expressions(template, value) for user, value in renders.get(where, {}).items()}
+        if finding := _blank_finding(where, blanks, qa.with_event_attributes):
+            yield finding
+
+
+def _blank_finding(where: str, blanks: dict[str, list[str]], with_event_attributes: bool) -> Finding | None:
+    """A warning naming the users a value renders blank for; only info when nothing but event
+    attributes came out blank and none were given, as those exist only at trigger time."""
+    failing = [
+        user for user, exprs in blanks.items() if any(with_event_attributes or not _EVENT.search(e) for e in exprs)
+    ]
+    if failing:
+        message = f"A personalised value renders empty or unresolved for {', '.join(failing)}"
+        fix = "Add a default (|default('...')) or make sure the attribute exists for these users"
+        return _finding("warning", "personalization_render", where, message, fix)
+    if event_only := [user for user, exprs in blanks.items() if exprs]:
+        message = f"Event attributes render empty for {', '.join(event_only)}: filled at trigger time"
+        fix = "Pass event_attributes to check them"
+        return _finding("info", "personalization_render", where, message, fix)
+    return None
+
+
+def _renders(qa: QAInput) -> dict[str, dict[str, str]]:
+    """Each rendered field's text per sample user that could be rendered."""
+    out: dict[str, dict[str, str]] = {}
+    for user, rendered in qa.previews.items():
+        if isinstance(rendered, str):
             continue
         for b in rendered:
             for name, value in b.fields.items():
-                where = _cell(b, name)
-                if where in sources and _renders_blank(sources[where], value):
-                    failures.setdefault(where, []).append(user)
-    for where, users in failures.items():
-        yield _finding(
-            "warning",
-            "personalization_render",
-            where,
-            f"A personalised value renders empty or unresolved for {', '.join(users)}",
-            "Add a default (|default('...')) or make sure the attribute exists for these users",
-        )
+                out.setdefault(_cell(b, name), {})[user] = value
+    return out
 
 
-def _renders_blank(template: str, rendered: str) -> bool:
-    """Whether any `{{ }}` expression of `template` came out empty (or the text is unresolved).
+def _blank_expressions(template: str, rendered: str) -> list[str]:
+    """The `{{ }}` expressions of `template` that came out empty: all of them when the text is
+    empty or still templated.
 
     The literal text around the expressions must reappear in order; what sits between it is
     each expression's output. Templates with loops or conditions may not line up: then only an
     empty or still-templated result counts.
     """
+    parts = _EXPRESSION.split(template)
+    expressions = parts[1::2]
     if not rendered.strip() or "{{" in rendered:
-        return True
-    literals = _EXPRESSION.split(template)[::2]
-    pattern = "(.*?)".join(re.escape(part) for part in literals)
-    match = re.fullmatch(pattern, rendered, re.S)
-    return bool(match) and any(not group.strip() for group in match.groups())
+        return expressions
+    match = re.fullmatch("(.*?)".join(re.escape(part) for part in parts[::2]), rendered, re.S)
+    return [e for e, out in zip(expressions, match.groups()) if not out.strip()] if match else []
 
 
 def _cell(block: RenderedBlock, name: str) -> str:
@@ -214,13 +256,15 @@ def check_links(qa: QAInput) -> Iterator[Finding]:
     for block in _content(c).blocks():
         path = _block_path(c, block)
         for platform, payload in (block.push.platforms() if block.push else {}).items():
+            if payload.custom_template_id:
+                continue  # the template defines what a tap does
             details = payload.basic_details or m.PushBasicDetails()
             if not details.click_target and (details.default_click_action or "NONE") != "NONE":
                 yield _finding("warning", "click_action", f"{path}.push.{platform}.basic_details", "Click action has no target", "Set default_click_action_value")
             elif not details.default_click_action and not details.click_target:
                 yield _finding("warning", "click_action", f"{path}.push.{platform}.basic_details", "No click action: a tap only opens the app", "Set a deep link or URL as the click action")
-    for path, value in texts(c):
-        insecure = _HTTP_URL.findall(value)
+    for path, urls in links(c):
+        insecure = [url for url in urls if url.startswith("http://")]
         if insecure:
             yield _finding(
                 "warning",
@@ -233,7 +277,7 @@ def check_links(qa: QAInput) -> Iterator[Finding]:
 
 def check_utm(qa: QAInput) -> Iterator[Finding]:
     c = qa.campaign
-    if c.channel not in (Channel.PUSH, Channel.EMAIL) or not any(_ANY_URL.search(v) for _, v in texts(c)):
+    if c.channel not in (Channel.PUSH, Channel.EMAIL) or not any(links(c)):
         return
     utm = c.utm_params or {}
     missing = [k for k in ("utm_source", "utm_medium", "utm_campaign") if not utm.get(k)]
@@ -245,12 +289,12 @@ def check_schedule(qa: QAInput) -> Iterator[Finding]:
     c, s = qa.campaign, qa.campaign.scheduling_details
     if s is None:
         return
-    start, expiry = s.start_time or s.schedule_time, s.expiry_time
-    now = qa.now.replace(tzinfo=None)
-    if isinstance(start, dt.datetime) and c.status in (Status.DRAFT, Status.SCHEDULED) and start.replace(tzinfo=None) < now:
+    start, expiry = s.start_utc, s.expiry_utc
+    now = qa.now.astimezone(dt.timezone.utc).replace(tzinfo=None) if qa.now.tzinfo else qa.now
+    if start is not None and c.status in (Status.DRAFT, Status.SCHEDULED) and start < now:
         severity: Severity = "error" if c.status is Status.DRAFT else "warning"
-        yield _finding(severity, "schedule", "scheduling_details.start_time", f"Start {start:%Y-%m-%d %H:%M} is in the past", "Move the start into the future")
-    if isinstance(start, dt.datetime) and isinstance(expiry, dt.datetime) and expiry <= start:
+        yield _finding(severity, "schedule", "scheduling_details.start_time", f"Start {start:%Y-%m-%d %H:%M} UTC is in the past", "Move the start into the future")
+    if start is not None and expiry is not None and expiry <= start:
         yield _finding("error", "schedule", "scheduling_details.expiry_time", "Expiry is not after the start", "Set the expiry after the start")
     if c.campaign_delivery_type is DeliveryType.PERIODIC:
         yield from _periodic_gaps(s.periodic_details)
@@ -299,24 +343,43 @@ def check_email_template(qa: QAInput) -> Iterator[Finding]:
 
 
 def sms_segments(text: str) -> tuple[int, str]:
-    """Segments an SMS needs and its encoding: GSM-7 160 (153 per part), else UCS-2 70 (67)."""
-    if all(ch in _GSM7 for ch in text):
-        return (1 if len(text) <= 160 else math.ceil(len(text) / 153)), "GSM-7"
+    """Segments an SMS needs and its encoding: GSM-7 160 septets (153 per part), else UCS-2 70 (67)."""
+    if all(ch in _GSM7 or ch in _GSM7_EXTENSION for ch in text):
+        septets = len(text) + sum(ch in _GSM7_EXTENSION for ch in text)
+        return (1 if septets <= 160 else math.ceil(septets / 153)), "GSM-7"
     return (1 if len(text) <= 70 else math.ceil(len(text) / 67)), "UCS-2"
 
 
 def check_sms_length(qa: QAInput) -> Iterator[Finding]:
     c = qa.campaign
-    for block in _content(c).blocks():
-        message = block.sms.message if block.sms else None
-        if message and (parts := sms_segments(message))[0] > 1:
+    if c.channel is not Channel.SMS:
+        return
+    renders = _renders(qa)
+    for block in rendered_blocks(_content(c)):
+        template = block.fields.get("message")
+        if not template:
+            continue
+        text, what = _sms_text(template, renders.get(_cell(block, "message"), {}))
+        parts, encoding = sms_segments(text)
+        if parts > 1:
             yield _finding(
                 "warning",
                 "sms_segments",
                 f"{_block_path(c, block)}.sms.message",
-                f"{len(message)} chars = {parts[0]} {parts[1]} segments (billed each)",
-                "Shorten to one segment (160 GSM-7 / 70 Unicode chars)",
+                f"{what} = {parts} {encoding} segments (billed each)",
+                "Shorten to one segment (160 GSM-7 chars, ^{}[]~|€ and backslash count as two; 70 Unicode)",
             )
+
+
+def _sms_text(template: str, renders: dict[str, str]) -> tuple[str, str]:
+    """The text that is billed, and what it is: personalization changes the length, so the sample
+    user's rendering with the most segments, else the template (an estimate if it is personalised)."""
+    if renders:
+        user, text = max(renders.items(), key=lambda item: (sms_segments(item[1])[0], len(item[1])))
+        return text, f"{len(text)} chars as rendered for {user}"
+    if "{{" in template or "{%" in template:
+        return template, f"{len(template)} chars in the template (estimate: give sample_user_ids to render)"
+    return template, f"{len(template)} chars"
 
 
 CHECKS: tuple[Check, ...] = (

@@ -2,7 +2,9 @@
 
 Counts by status × channel × delivery type, what is scheduled next with its reach, periodic
 campaigns whose runs failed or got stuck, and optionally the best and worst performers. All
-paging, joining and judging happens here, so the model gets a short, correct answer.
+paging, joining and judging happens here, so the model gets a short, correct answer. A part the
+API refuses (runs of a UI-created campaign, stats disabled, meta) is reported as unavailable, and
+the rest still comes back.
 """
 
 from __future__ import annotations
@@ -13,13 +15,26 @@ from collections.abc import Awaitable, Callable
 from typing import Literal
 
 import anyio
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
 from ..api import MoEngageClient, collect, pages_of
 from ..api import models as m
 from ..api.enums import AttributionType, DeliveryType, ExecutionStatus, MetricType, Status
 from .schemas import Filters, minute, text
-from .stats import Counts, fetch_stats, merge, rate, rows
+from .stats import (
+    MAX_STATS_CALLS,
+    Counts,
+    attempt,
+    counted_goals,
+    fetch_stats,
+    listed_goals,
+    merge,
+    primary_goal,
+    rate,
+    rows,
+    windows,
+)
 
 Metric = Literal["ctr", "cvr", "clicks", "conversions", "sent", "delivery_rate"]
 STUCK_AFTER = dt.timedelta(hours=6)
@@ -27,15 +42,18 @@ STUCK_AFTER = dt.timedelta(hours=6)
 RUN_LIMIT = 150
 """Runs inspected per periodic campaign (the newest)."""
 STATS_LIMIT = 100
-"""Campaigns ranked by performance at most (10 stats calls per 30-day window)."""
+"""Campaigns ranked by performance at most (10 stats calls per 31-day window); fewer when a long
+period would need more than MAX_STATS_CALLS calls."""
 PARENT_TYPES = (DeliveryType.PERIODIC, DeliveryType.BUSINESS_EVENT_TRIGGERED)
 NOT_SENDING = (Status.DRAFT, Status.SCHEDULED)
+SLACK = dt.timedelta(days=1)
+"""Send times and stats dates need not share a time zone: a day either side is still 'in the period'."""
 
 
 class ReportArgs(Filters):
     next_days: int = Field(7, ge=1, le=90, description="Window for 'scheduled next'.")
     rank_by: Metric | None = Field(None, description="Also rank performers by this metric.")
-    stats_from: dt.date | None = Field(None, description="Default: 30 days ago.")
+    stats_from: dt.date | None = Field(None, description="Default: 30 days before stats_to.")
     stats_to: dt.date | None = Field(None, description="Default: today.")
     top: int = Field(3, ge=1, le=10)
     max_campaigns: int = Field(1000, ge=1, le=5000)
@@ -65,6 +83,12 @@ class RunProblems(BaseModel):
     last_failed: str | None = None
 
 
+class Unavailable(BaseModel):
+    id: str
+    name: str | None = None
+    reason: str | None = None
+
+
 class Performer(BaseModel):
     id: str
     name: str | None = None
@@ -75,6 +99,9 @@ class Performer(BaseModel):
 class Performers(BaseModel):
     metric: str
     period: str
+    checked: int
+    left_out: int
+    unavailable: str | None = None
     top: list[Performer]
     bottom: list[Performer]
 
@@ -84,8 +111,10 @@ class ReportOut(BaseModel):
     truncated: bool = False
     counts: list[CountRow]
     scheduled_next: list[Upcoming]
+    reach_unavailable: str | None = None
     periodic_checked: int
     periodic_problems: list[RunProblems]
+    executions_unavailable: list[Unavailable] | None = None
     performers: Performers | None = None
 
 
@@ -93,74 +122,94 @@ Progress = Callable[[str], Awaitable[None]]
 
 
 async def build_report(api: MoEngageClient, args: ReportArgs, now: dt.datetime, progress: Progress) -> ReportOut:
+    end = args.stats_to or now.date()
+    start = args.stats_from or end - dt.timedelta(days=30)
+    if start > end:
+        raise ToolError(f"stats_from ({start}) must not be after stats_to ({end})")
     campaigns, truncated = await _all_campaigns(api, args)
     await progress(f"{len(campaigns)} campaigns found")
     counts = Counter((text(c.status), text(c.channel), text(c.campaign_delivery_type)) for c in campaigns)
-    count_rows = [CountRow(status=s or "?", channel=ch or "?", delivery_type=d or "?", n=n) for (s, ch, d), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
-    upcoming = await _scheduled_next(api, campaigns, args, now)
+    count_rows = [
+        CountRow(status=s or "?", channel=ch or "?", delivery_type=d or "?", n=n)
+        for (s, ch, d), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    upcoming, reach_unavailable = await _scheduled_next(api, campaigns, args, now)
     parents = [c for c in campaigns if c.campaign_delivery_type in PARENT_TYPES and c.status is not Status.DRAFT]
-    problems = await _run_problems(api, parents, now)
+    problems, unavailable = await _run_problems(api, parents, now)
     await progress("executions checked")
-    performers = await _performers(api, campaigns, args, now) if args.rank_by else None
     return ReportOut(
         total=len(campaigns),
         truncated=truncated,
         counts=count_rows,
         scheduled_next=upcoming,
+        reach_unavailable=reach_unavailable,
         periodic_checked=len(parents),
         periodic_problems=problems,
-        performers=performers,
+        executions_unavailable=unavailable or None,
+        performers=await _performers(api, campaigns, args, start, end) if args.rank_by else None,
     )
 
 
+def stable_id(c: m.Campaign) -> str:
+    """The id every version of a campaign shares (meta and stats key on it); search rows are versions."""
+    return c.campaign_id or c.id
+
+
 async def _all_campaigns(api: MoEngageClient, args: ReportArgs) -> tuple[list[m.Campaign], bool]:
+    """The matching campaigns, newest version only: search returns every version's document."""
     got = await collect(pages_of(api.search_campaigns, args.search_request()), max_items=args.max_campaigns)
-    return got.items, not got.exhausted
+    newest = {stable_id(c): c for c in sorted(got.items, key=lambda c: c.version_number or 0)}
+    return [c for c in got.items if newest[stable_id(c)] is c], not got.exhausted
 
 
 async def _scheduled_next(
     api: MoEngageClient, campaigns: list[m.Campaign], args: ReportArgs, now: dt.datetime
-) -> list[Upcoming]:
+) -> tuple[list[Upcoming], str | None]:
+    """Campaigns scheduled to start soon with their reach, and why reach is missing if meta failed."""
     horizon = now + dt.timedelta(days=args.next_days)
     soon = sorted(
         (c for c in campaigns if c.status is Status.SCHEDULED and c.start_time and now <= c.start_time <= horizon),
         key=lambda c: c.start_time or now,
     )
     if not soon:
-        return []
+        return [], None
     request = m.MetaRequest(campaign_fields=m.MetaFields(status=[Status.SCHEDULED]))
-
-    meta_rows = await collect(pages_of(api.get_meta, request), max_items=m.PAGE_SIZE * 20)
-    meta = {row.campaign_id: row for row in meta_rows.items}
-    return [
+    got, error = await attempt(collect(pages_of(api.get_meta, request), max_items=m.PAGE_SIZE * 20))
+    meta = {row.campaign_id: row for row in sorted(got.items if got else [], key=lambda r: r.version_number or 0)}
+    upcoming = [
         Upcoming(
             id=c.id,
             name=c.name,
             channel=text(c.channel),
             start=minute(c.start_time),
-            reach=(r.reachability_details.count if (r := meta.get(c.id)) and r.reachability_details else None),
+            reach=(r.reachability_details.count if (r := meta.get(stable_id(c))) and r.reachability_details else None),
         )
         for c in soon
     ]
+    return upcoming, error
 
 
-async def _run_problems(api: MoEngageClient, parents: list[m.Campaign], now: dt.datetime) -> list[RunProblems]:
-    found: dict[str, RunProblems] = {}
+async def _run_problems(
+    api: MoEngageClient, parents: list[m.Campaign], now: dt.datetime
+) -> tuple[list[RunProblems], list[Unavailable]]:
+    """Parents with failed or stuck runs, and those whose runs the API would not list (it lists
+    only API-created campaigns'): one refusal must not sink the report."""
+    found: dict[str, RunProblems | Unavailable] = {}
 
     async def inspect(parent: m.Campaign) -> None:
-        async def fetch(page: int) -> tuple[list[m.Execution], int | None]:
-            got = await api.list_executions(parent.id, m.ExecutionsRequest(page=page))
-            return got.executions, got.total_instances
-
-        runs = await collect(fetch, max_items=RUN_LIMIT)
-        failed = [r for r in runs.items if r.status is ExecutionStatus.FAILED]
-        stuck = [r for r in runs.items if r.status is ExecutionStatus.SENDING and _older(r.sent_time, now, STUCK_AFTER)]
+        got, error = await attempt(_newest_runs(api, parent.id))
+        if got is None:
+            found[parent.id] = Unavailable(id=parent.id, name=parent.name, reason=error)
+            return
+        runs, total = got
+        failed = [r for r in runs if r.status is ExecutionStatus.FAILED]
+        stuck = [r for r in runs if r.status is ExecutionStatus.SENDING and _older(r.sent_time, now, STUCK_AFTER)]
         if failed or stuck:
             latest = max((r.sent_time for r in failed if isinstance(r.sent_time, dt.datetime)), default=None)
             found[parent.id] = RunProblems(
                 id=parent.id,
                 name=parent.name,
-                runs=runs.total or len(runs.items),
+                runs=total,
                 failed=len(failed),
                 stuck=len(stuck),
                 last_failed=minute(latest),
@@ -169,11 +218,39 @@ async def _run_problems(api: MoEngageClient, parents: list[m.Campaign], now: dt.
     async with anyio.create_task_group() as tg:
         for parent in parents:
             tg.start_soon(inspect, parent)
-    return [found[p.id] for p in parents if p.id in found]
+    listed = [found[p.id] for p in parents if p.id in found]
+    return [x for x in listed if isinstance(x, RunProblems)], [x for x in listed if isinstance(x, Unavailable)]
+
+
+async def _newest_runs(api: MoEngageClient, parent_id: str) -> tuple[list[m.Execution], int]:
+    """The newest RUN_LIMIT runs, newest first, and the total. The API promises no order (its sample
+    is oldest-first, other answers newest-first): page 1 shows which end holds the newest runs."""
+    first = await api.list_executions(parent_id, m.ExecutionsRequest(page=1))
+    total = max(first.total_instances or 0, len(first.executions))
+    last = -(-total // m.PAGE_SIZE)
+    times = [_naive(r.sent_time) for r in first.executions]
+    if times and times[0] < times[-1]:
+        pages = range(max(2, (total - RUN_LIMIT) // m.PAGE_SIZE + 1), last + 1)
+    else:
+        pages = range(2, min(last, -(-RUN_LIMIT // m.PAGE_SIZE)) + 1)
+    runs = list(first.executions)
+
+    async def fetch(page: int) -> None:
+        runs.extend((await api.list_executions(parent_id, m.ExecutionsRequest(page=page))).executions)
+
+    async with anyio.create_task_group() as tg:
+        for page in pages:
+            tg.start_soon(fetch, page)
+    return sorted(runs, key=lambda r: _naive(r.sent_time), reverse=True)[:RUN_LIMIT], total
+
+
+def _naive(when: object) -> dt.datetime:
+    """A comparable UTC time; unknown times sort as the oldest."""
+    return when.replace(tzinfo=None) if isinstance(when, dt.datetime) else dt.datetime.min
 
 
 def _older(when: object, now: dt.datetime, age: dt.timedelta) -> bool:
-    return isinstance(when, dt.datetime) and when.replace(tzinfo=None) < now.replace(tzinfo=None) - age
+    return isinstance(when, dt.datetime) and _naive(when) < now.replace(tzinfo=None) - age
 
 
 def metric_value(counts: Counts, metric: Metric) -> float | None:
@@ -188,54 +265,83 @@ def metric_value(counts: Counts, metric: Metric) -> float | None:
     return values[metric]
 
 
-async def _performers(api: MoEngageClient, campaigns: list[m.Campaign], args: ReportArgs, now: dt.datetime) -> Performers:
+def _may_have_sent(c: m.Campaign, start: dt.date, end: dt.date) -> bool:
+    """Whether the search row allows stats in start..end: not a draft or scheduled, started by the
+    end, and a one-time campaign sent within the period. Filtering first spends the stats calls
+    on campaigns that can rank, not on the newest-created ones."""
+    began = c.start_time
+    if c.status in NOT_SENDING or (began and began.date() > end + SLACK):
+        return False
+    sent = c.sent_time if c.campaign_delivery_type is DeliveryType.ONE_TIME else None
+    return not isinstance(sent, dt.datetime) or start - SLACK <= sent.date() <= end + SLACK
+
+
+async def _performers(
+    api: MoEngageClient, campaigns: list[m.Campaign], args: ReportArgs, start: dt.date, end: dt.date
+) -> Performers:
+    """Top and bottom (never the same campaign) among those that may have sent in the period, at
+    most STATS_LIMIT and MAX_STATS_CALLS calls; the rest are counted in `left_out`."""
     assert args.rank_by is not None
-    end = args.stats_to or now.date()
-    start = args.stats_from or end - dt.timedelta(days=30)
-    names = {c.id: c.name for c in campaigns if c.status not in NOT_SENDING}
-    ids = list(names)[:STATS_LIMIT]
-    merged = rows(merge(await fetch_stats(api, ids, start, end, AttributionType.VIEW_THROUGH, MetricType.TOTAL)), "campaign")
-    ranked = sorted(
-        (
-            Performer(id=key[0], name=names.get(key[0]), sent=c.sent, value=metric_value(c, args.rank_by))
-            for key, c in merged.items()
-            if c.sent
-        ),
-        key=lambda p: (p.value is None, -(p.value or 0)),
-    )
-    valued = [p for p in ranked if p.value is not None]
-    return Performers(
-        metric=args.rank_by,
-        period=f"{start}..{end}",
-        top=valued[: args.top],
-        bottom=list(reversed(valued[-args.top :])) if len(valued) > args.top else [],
-    )
+    eligible = [c for c in campaigns if _may_have_sent(c, start, end)]
+    limit = min(STATS_LIMIT, MAX_STATS_CALLS // len(windows(start, end)) * m.STATS_MAX_CAMPAIGNS)
+    chosen = {stable_id(c): c for c in eligible[:limit]}
+    period, left_out = f"{start}..{end}", len(eligible) - len(chosen)
+    out = Performers(metric=args.rank_by, period=period, checked=len(chosen), left_out=left_out, top=[], bottom=[])
+    stats = fetch_stats(api, list(chosen), start, end, AttributionType.VIEW_THROUGH, MetricType.TOTAL)
+    responses, out.unavailable = await attempt(stats)
+    if responses is None:
+        return out
+    primary = {cid: goal for cid, c in chosen.items() if (goal := primary_goal(c))}
+    merged = rows(merge(responses, counted_goals(listed_goals(responses), primary)), "campaign")
+    ranked = [
+        Performer(id=chosen[key[0]].id, name=chosen[key[0]].name, sent=c.sent, value=value)
+        for key, c in merged.items()
+        if c.sent and key[0] in chosen and (value := metric_value(c, args.rank_by)) is not None
+    ]
+    ranked.sort(key=lambda p: -(p.value or 0))
+    out.top, out.bottom = ranked[: args.top], ranked[args.top :][-args.top :][::-1]
+    return out
 
 
 def markdown(out: ReportOut, args: ReportArgs) -> str:
     lines = [f"**{out.total} campaigns**" + (" (more exist: raise max_campaigns)" if out.truncated else "")]
     lines += ["", "| status | channel | type | n |", "|---|---|---|---:|"]
     lines += [f"| {r.status} | {r.channel} | {r.delivery_type} | {r.n} |" for r in out.counts]
-    lines += ["", f"**Scheduled in the next {args.next_days} days** ({len(out.scheduled_next)})"]
+    soon = f"**Scheduled to start in the next {args.next_days} days** ({len(out.scheduled_next)}"
+    lines += ["", soon + "; recurring runs of active periodic/event campaigns not listed)"]
     if out.scheduled_next:
         lines += ["| start UTC | campaign | channel | reach |", "|---|---|---|---:|"]
         lines += [f"| {u.start} | {_cell(u.name)} | {u.channel} | {_num(u.reach)} |" for u in out.scheduled_next]
+    if out.reach_unavailable:
+        lines.append(f"Reach unavailable: {_cell(out.reach_unavailable, 160)}")
     lines += ["", f"**Periodic runs** ({out.periodic_checked} campaigns checked, {len(out.periodic_problems)} with problems)"]
     if out.periodic_problems:
         lines += ["| campaign | runs | failed | stuck | last failure |", "|---|---:|---:|---:|---|"]
         lines += [f"| {_cell(p.name)} | {p.runs} | {p.failed} | {p.stuck} | {p.last_failed or ''} |" for p in out.periodic_problems]
+    if gone := out.executions_unavailable:
+        names = ", ".join(_cell(u.name or u.id) for u in gone[:5]) + (" …" if len(gone) > 5 else "")
+        lines.append(f"Executions unavailable for {len(gone)} ({_cell(gone[0].reason, 160)}): {names}")
     if out.performers:
-        p = out.performers
-        lines += ["", f"**By {p.metric}, {p.period}**", "| rank | campaign | sent | value |", "|---|---|---:|---:|"]
-        lines += [f"| top {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.top, 1)]
-        lines += [f"| bottom {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.bottom, 1)]
+        lines += ["", *_performer_lines(out.performers)]
     return "\n".join(lines)
 
 
-def _cell(value: str | None) -> str:
-    return (value or "").replace("|", "/").replace("\n", " ")[:60]
+def _performer_lines(p: Performers) -> list[str]:
+    lines = [f"**By {p.metric}, {p.period}** ({p.checked} campaigns checked)"]
+    if p.unavailable:
+        return lines + [f"Unavailable: {_cell(p.unavailable, 160)}"]
+    if p.left_out:
+        lines.append(f"{p.left_out} more that may have sent were not checked (limit): narrow the filters or period")
+    if p.top:
+        lines += ["| rank | campaign | sent | value |", "|---|---|---:|---:|"]
+        lines += [f"| top {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.top, 1)]
+        lines += [f"| bottom {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.bottom, 1)]
+    return lines
+
+
+def _cell(value: str | None, width: int = 60) -> str:
+    return (value or "").replace("|", "/").replace("\n", " ")[:width]
 
 
 def _num(value: int | None) -> str:
     return f"{value:,}" if value is not None else "n/a"
-
