@@ -221,3 +221,13 @@ async def test_a_blank_user_attribute_beside_an_event_attribute_still_warns(sim,
     assert found and all(
         f["severity"] == "warning" and f["message"].endswith("for user-1005") for f in found
     )
+
+
+async def test_whatsapp_content_is_read_as_content_not_as_a_locale(tmp_path):
+    sim = Simulator(rate_limits=False)
+    whatsapp = [cid for cid, doc in sim.campaigns.items() if doc["channel"] == "WHATSAPP"]
+    assert whatsapp
+    async with mcp_client(sim, tmp_path) as client:
+        for cid in whatsapp:
+            res = await client.call_tool("qa_campaign", {"campaign_id": cid})
+            assert "content_coverage" not in {f["check"] for f in res.structured_content["findings"]}

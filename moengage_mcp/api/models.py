@@ -172,7 +172,8 @@ class VariationDetails(ApiModel):
     manual_distribution_percentage: dict[str, int] | None = None
 
 
-_CHANNEL_KEYS = ("push", "email", "sms")
+_CHANNEL_KEYS = ("push", "email", "sms", "whatsapp")
+"""Keys of the flat content shape (any channel MoEngage answers with, written or not)."""
 
 
 class CampaignContent(ApiModel):
