@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from .enums import Action, Channel, DeliveryType, Status
-from .models import Campaign
+from .models import Campaign, naive_utc
 
 WRITABLE_CHANNELS = frozenset({Channel.PUSH, Channel.EMAIL})
 """The status, update and test endpoints support Push and Email only."""
@@ -69,6 +69,6 @@ def publish_problem(campaign: Campaign) -> str | None:
 def publish_target(campaign: Campaign, now: dt.datetime) -> Status:
     """The status a published draft is expected to reach: SCHEDULED for a future start, else ACTIVE."""
     start = campaign.start_time
-    if start is not None and start.replace(tzinfo=None) > now.replace(tzinfo=None):
+    if start is not None and start > naive_utc(now):
         return Status.SCHEDULED
     return Status.ACTIVE

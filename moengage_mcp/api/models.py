@@ -219,9 +219,7 @@ class SchedulingDetails(ApiModel):
         ("the resolved IANA time zone the schedule is interpreted in"), UTC when it names none."""
         if not isinstance(value, dt.datetime):
             return None
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=_zone(self.time_zone))
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return naive_utc(value if value.tzinfo else value.replace(tzinfo=_zone(self.time_zone)))
 
     @property
     def start_utc(self) -> dt.datetime | None:
@@ -230,6 +228,11 @@ class SchedulingDetails(ApiModel):
     @property
     def expiry_utc(self) -> dt.datetime | None:
         return self.in_utc(self.expiry_time)
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    """`value` as naive UTC, so any two times compare; a time without a zone is taken as UTC already."""
+    return value.astimezone(dt.timezone.utc).replace(tzinfo=None) if value.tzinfo else value
 
 
 def _zone(name: str | None) -> dt.tzinfo:

@@ -290,7 +290,7 @@ def check_schedule(qa: QAInput) -> Iterator[Finding]:
     if s is None:
         return
     start, expiry = s.start_utc, s.expiry_utc
-    now = qa.now.astimezone(dt.timezone.utc).replace(tzinfo=None) if qa.now.tzinfo else qa.now
+    now = m.naive_utc(qa.now)
     if start is not None and c.status in (Status.DRAFT, Status.SCHEDULED) and start < now:
         severity: Severity = "error" if c.status is Status.DRAFT else "warning"
         yield _finding(severity, "schedule", "scheduling_details.start_time", f"Start {start:%Y-%m-%d %H:%M} UTC is in the past", "Move the start into the future")

@@ -246,11 +246,11 @@ async def _newest_runs(api: MoEngageClient, parent_id: str) -> tuple[list[m.Exec
 
 def _naive(when: object) -> dt.datetime:
     """A comparable UTC time; unknown times sort as the oldest."""
-    return when.replace(tzinfo=None) if isinstance(when, dt.datetime) else dt.datetime.min
+    return m.naive_utc(when) if isinstance(when, dt.datetime) else dt.datetime.min
 
 
 def _older(when: object, now: dt.datetime, age: dt.timedelta) -> bool:
-    return isinstance(when, dt.datetime) and _naive(when) < now.replace(tzinfo=None) - age
+    return isinstance(when, dt.datetime) and _naive(when) < m.naive_utc(now) - age
 
 
 def metric_value(counts: Counts, metric: Metric) -> float | None:
