@@ -7,11 +7,17 @@ headers, so the API key cannot leak through them.
 from __future__ import annotations
 
 import json
-from typing import Any
+import sys
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
 from .models import ErrorEnvelope, StatsError
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup
+
+_E = TypeVar("_E", bound=BaseException)
 
 
 class MoEngageError(Exception):
@@ -173,3 +179,15 @@ def _detail_text(target: str | None, message: Any) -> str:
     if isinstance(message, list):  # V1 401 nests detail objects in `message`
         message = "; ".join(str(m.get("message", m)) if isinstance(m, dict) else str(m) for m in message)
     return f"{target}: {message}" if target else str(message)
+
+
+def found_in(exc: BaseException | None, kinds: type[_E] | tuple[type[_E], ...]) -> _E | None:
+    """`exc` if it is one of `kinds`, else the first such error inside it when it is an exception
+    group: a task group wraps even a single failure of its tasks."""
+    if isinstance(exc, kinds):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        for inner in exc.exceptions:
+            if (found := found_in(inner, kinds)) is not None:
+                return found
+    return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
@@ -11,6 +10,7 @@ from mcp.shared.exceptions import MCPError
 
 from .. import __version__
 from ..api import MoEngageClient, MoEngageError
+from ..api.errors import found_in
 from ..settings import Settings, SettingsError, Toolset, WriteMode
 from .analysis_tools import register_analysis_tools
 from .audit import AuditLog
@@ -21,9 +21,6 @@ from .resources import register_resources
 from .results import DATA_NOTICE, compact_schema
 from .tokens import ConfirmationTokens
 from .write_tools import AuditedToolError, WriteGuard
-
-if sys.version_info < (3, 11):  # pragma: no cover
-    from exceptiongroup import BaseExceptionGroup
 
 INSTRUCTIONS = f"""\
 Tools for one MoEngage workspace's campaigns (push, email, SMS). Start with search_campaigns or \
@@ -88,21 +85,10 @@ class MoEngageServer(MCPServer):
         try:
             return await super().call_tool(name, arguments, context)
         except UnexpectedToolError as exc:
-            cause = _anticipated(exc.__cause__)
+            cause = found_in(exc.__cause__, (MoEngageError, ToolError))
             if cause is not None:
                 raise ToolError(f"Error executing tool {name}: {cause}") from cause
             raise
-
-
-def _anticipated(exc: BaseException | None) -> MoEngageError | ToolError | None:
-    """The API or tool error behind `exc`, looking inside task-group exception groups."""
-    if isinstance(exc, (MoEngageError, ToolError)):
-        return exc
-    if isinstance(exc, BaseExceptionGroup):
-        for inner in exc.exceptions:
-            if (found := _anticipated(inner)) is not None:
-                return found
-    return None
 
 
 def refusals(settings: Settings) -> dict[str, str]:

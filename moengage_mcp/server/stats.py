@@ -22,6 +22,7 @@ import anyio
 from ..api import MoEngageClient, MoEngageError, collect, pages_of
 from ..api import models as m
 from ..api.enums import AttributionType, MetricType
+from ..api.errors import found_in
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup
@@ -169,12 +170,10 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, str | None]:
         return None, exc.message
     except BaseExceptionGroup as group:
         api_errors, others = group.split(MoEngageError)
-        if others is not None or api_errors is None:
+        first = found_in(api_errors, MoEngageError)
+        if others is not None or first is None:
             raise
-        first: BaseException = api_errors
-        while isinstance(first, BaseExceptionGroup):
-            first = first.exceptions[0]
-        return None, str(getattr(first, "message", first))
+        return None, first.message
 
 
 async def fetch_stats(
