@@ -14,14 +14,12 @@ from typing import Any
 
 import anyio
 
-from moengage_mcp.server.app import TOOLSETS
-from moengage_mcp.settings import Toolset
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
 
 from .common import compact, count_tokens, demo_session
 
-SIX_READ_TOOLS = TOOLSETS[Toolset.READ][:6]
-"""The read tools of issue 4's 2,500-token budget (the toolset lists them first)."""
+SIX_READ_TOOLS = ("search_campaigns", "get_campaign", "list_executions", "get_meta", "personalized_preview", "validate_campaign")
+"""The core read tools of issue 4's 2,500-token budget."""
 BUDGETS = {
     "tools/list, six read tools": 2500,
     "search_campaigns, 15 campaigns": 1500,

@@ -10,9 +10,9 @@ from collections import Counter
 import pytest
 
 from moengage_mcp.api import models as m
-from moengage_mcp.server.qa import CHECK_IDS, sms_segments
-from moengage_mcp.server.report import RUN_LIMIT
-from moengage_mcp.server.stats import windows
+from moengage_mcp.server.core.qa_checks import CHECK_IDS, sms_segments
+from moengage_mcp.server.core.report import RUN_LIMIT
+from moengage_mcp.server.core.stats import windows
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS as D
 from moengage_mcp.simulator import Simulator, views
 from moengage_mcp.simulator import stats as sim_stats
@@ -234,7 +234,7 @@ async def test_report_ranks_campaigns_that_sent_in_the_period_top_and_bottom_apa
 
 
 async def test_report_caps_its_stats_calls_and_says_what_was_left_out(sim, tmp_path, monkeypatch):
-    monkeypatch.setattr("moengage_mcp.server.report.MAX_STATS_CALLS", 4)
+    monkeypatch.setattr("moengage_mcp.server.core.report.MAX_STATS_CALLS", 4)
     today = sim.now().date()
     args = {"rank_by": "sent", "stats_from": str(today - dt.timedelta(days=62)), "stats_to": str(today)}
     async with mcp_client(sim, tmp_path) as client:

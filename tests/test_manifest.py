@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,11 @@ def test_user_config_defaults_are_valid_settings():
             env[var] = str(default)
     settings = load_settings(env)
     assert settings.write_mode.value == "confirm" and len(settings.toolsets) == 3
+
+
+def test_manifest_and_readme_tool_lists_are_generated_from_the_registry():
+    tool_docs = runpy.run_path(str(ROOT / "scripts" / "tool_docs.py"))
+    assert tool_docs["stale"]() == [], "run python scripts/tool_docs.py"
 
 
 def test_bundle_metadata():

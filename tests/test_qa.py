@@ -7,7 +7,7 @@ import copy
 
 import pytest
 
-from moengage_mcp.server.qa import sms_segments
+from moengage_mcp.server.core.qa_checks import sms_segments
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS as D
 from moengage_mcp.simulator import Simulator
 

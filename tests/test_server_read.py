@@ -7,6 +7,7 @@ import json
 import pytest
 from mcp import MCPDeprecationWarning
 
+from moengage_mcp.server.registry import all_tools
 from moengage_mcp.server.results import DATA_TAG
 from moengage_mcp.simulator import DEMO_WORKSPACE_ID, Simulator
 
@@ -14,18 +15,8 @@ from .conftest import make_client, mcp_client
 
 pytestmark = pytest.mark.anyio
 
-READ_TOOLS = {
-    "search_campaigns",
-    "get_campaign",
-    "list_executions",
-    "get_meta",
-    "personalized_preview",
-    "validate_campaign",
-    "get_campaign_stats",
-    "campaign_report",
-    "qa_campaign",
-}
-WRITE_TOOLS = {"publish_campaign", "test_campaign", "pause_campaign", "resume_campaign", "stop_campaign"}
+READ_TOOLS = {tool.name for tool in all_tools() if not tool.writes}
+WRITE_TOOLS = {tool.name for tool in all_tools() if tool.writes}
 
 
 def largest_email(sim: Simulator) -> str:

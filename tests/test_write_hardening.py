@@ -13,7 +13,7 @@ import pytest
 from mcp.types import ElicitResult, InputRequiredResult
 
 from moengage_mcp.server import create_server
-from moengage_mcp.server.tokens import Binding, ConfirmationTokens, TokenError
+from moengage_mcp.server.policy.confirmation import Binding, ConfirmationTokens, TokenError
 from moengage_mcp.settings import SettingsError, load_settings
 from moengage_mcp.simulator import DEMO_USERS, Simulator
 

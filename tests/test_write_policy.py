@@ -14,7 +14,7 @@ from mcp import Client
 from mcp.types import ElicitResult
 
 from moengage_mcp.server import create_server
-from moengage_mcp.server.tokens import ConfirmationTokens
+from moengage_mcp.server.policy.confirmation import ConfirmationTokens
 from moengage_mcp.simulator import DEMO_API_KEY, DEMO_USERS, Simulator
 
 from .conftest import audit_lines, make_client, mcp_client, server_settings

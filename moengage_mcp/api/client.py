@@ -25,8 +25,7 @@ from .errors import (
     MalformedResponseError,
     MoEngageError,
     PermissionDeniedError,
-    RateLimitedError,
-    ServerError,
+    RetryableError,
     TransportError,
     error_from_response,
 )
@@ -76,8 +75,6 @@ class Reply:
     request_id: str
     idempotency_key: str | None = None
 
-
-_RETRYABLE = (RateLimitedError, ServerError, TransportError, MalformedResponseError)
 
 
 class MoEngageClient:
@@ -241,7 +238,7 @@ class MoEngageClient:
                 with anyio.fail_after(budget):
                     try:
                         return await self._send(method, path, headers, body, ids)
-                    except _RETRYABLE as error:
+                    except RetryableError as error:
                         slot.release()  # before the back-off: the window runs from the answer
                         wait = self.retry.delay(attempt, error)
                         if wait is None:

@@ -2,6 +2,21 @@
 
 Messages are built from the API's own error text plus advice; they never carry request
 headers, so the API key cannot leak through them.
+
+The tree has the two middle layers code branches on:
+
+    MoEngageError
+    ├── AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
+    │   InvalidRequestError, ApiDisabledError       the API refused: nothing was done
+    └── RetryableError                              worth another attempt
+        ├── RateLimitedError                        refused for now: nothing was done
+        └── OutcomeUnknownError                     the answer, not the request, may be lost
+            ├── ServerError                         a 5xx
+            ├── TransportError                      timeout, refused or reset connection
+            └── MalformedResponseError              an answer this client cannot read
+
+Reads retry every `RetryableError`; writes retry only under their idempotency key, and after an
+`OutcomeUnknownError` a write is reported as possibly carried out, never as not sent.
 """
 
 from __future__ import annotations
@@ -94,7 +109,15 @@ class InvalidRequestError(MoEngageError):
         return super()._render()
 
 
-class RateLimitedError(MoEngageError):
+class RetryableError(MoEngageError):
+    """A failure another attempt may not meet."""
+
+
+class OutcomeUnknownError(RetryableError):
+    """The request may have been carried out: only its answer is known to be lost or broken."""
+
+
+class RateLimitedError(RetryableError):
     def _render(self) -> str:
         wait = f"{self.retry_after:g} s" if self.retry_after is not None else "a minute"
         self.advice = f"The API rate limit was reached; retry after {wait}"
@@ -105,17 +128,17 @@ class ApiDisabledError(MoEngageError):
     advice = "Ask MoEngage support to enable this API for the workspace"
 
 
-class ServerError(MoEngageError):
+class ServerError(OutcomeUnknownError):
     advice = "MoEngage had an internal problem; try again later"
 
 
-class TransportError(MoEngageError):
+class TransportError(OutcomeUnknownError):
     """The request could not be completed: timeout, connection refused or reset."""
 
     advice = "Check network access to the MoEngage API (MOENGAGE_DATA_CENTER / MOENGAGE_BASE_URL) and retry"
 
 
-class MalformedResponseError(MoEngageError):
+class MalformedResponseError(OutcomeUnknownError):
     advice = "The API answered with something this client does not understand; retry, or report it"
 
 

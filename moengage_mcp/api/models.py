@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
-from typing import Annotated, Any, Generic, Literal, TypeVar, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
     AfterValidator,
@@ -43,8 +43,6 @@ STATS_MAX_CAMPAIGNS = 10
 STATS_MAX_DAYS = 30
 TEST_MAX_RECIPIENTS = 10
 
-_E = TypeVar("_E")
-_T = TypeVar("_T")
 
 
 def _lower(value: str) -> str:
@@ -323,14 +321,6 @@ class Campaign(ApiModel):
 
 
 # --------------------------------------------------------------------------- envelopes and errors
-
-
-class Envelope(ApiModel, Generic[_T]):
-    """The V5 success envelope."""
-
-    response_id: str | None = None
-    type: str | None = None
-    data: _T
 
 
 class ErrorDetail(ApiModel):

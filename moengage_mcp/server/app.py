@@ -1,66 +1,68 @@
-"""The MCP server: which tools exist for this configuration, and how failures reach the model."""
+"""The MCP server: the tools this configuration lists, and the rules every call passes first."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, GetPromptResult, InputRequiredResult
+from mcp.types import Tool as MCPTool
 
 from .. import __version__
-from ..api import MoEngageClient, MoEngageError
-from ..api.errors import found_in
-from ..settings import Settings, SettingsError, Toolset, WriteMode
-from .analysis_tools import register_analysis_tools
-from .audit import AuditLog
-from .compat import register_compat
+from ..api import MoEngageClient
+from ..settings import Settings, SettingsError, WriteMode
+from .policy.audit import AuditLog
+from .policy.confirmation import ConfirmationTokens
+from .policy.guard import AuditedToolError, WritePolicy
 from .prompts import register_prompts
-from .read_tools import register_read_tools
+from .registry import Tool, all_tools, refusal
 from .resources import register_resources
 from .results import DATA_NOTICE, compact_schema
-from .tokens import ConfirmationTokens
-from .write_tools import AuditedToolError, WriteGuard
+from .sdk import accept_set_level
+from .workspace import Workspace
 
 INSTRUCTIONS = f"""\
 Tools for one MoEngage workspace's campaigns (push, email, SMS). Start with search_campaigns or \
 get_meta to find campaigns, then get_campaign, personalized_preview and validate_campaign to inspect \
 one. Times are UTC. {DATA_NOTICE}"""
 
-TOOLSETS: dict[Toolset, tuple[str, ...]] = {
-    Toolset.READ: (
-        "search_campaigns",
-        "get_campaign",
-        "list_executions",
-        "get_meta",
-        "personalized_preview",
-        "validate_campaign",
-        "get_campaign_stats",
-        "campaign_report",
-        "qa_campaign",
-    ),
-    Toolset.LIFECYCLE: ("pause_campaign", "resume_campaign", "stop_campaign"),
-    Toolset.SEND: ("publish_campaign", "test_campaign"),
-}
-WRITE_TOOLSETS = (Toolset.LIFECYCLE, Toolset.SEND)
-WRITE_TOOLS = frozenset(name for toolset in WRITE_TOOLSETS for name in TOOLSETS[toolset])
-
 
 class MoEngageServer(MCPServer):
-    """An `MCPServer` that refuses hidden tools by name, turns API errors into tool errors, and
-    audits every failed write attempt the write tools could not audit themselves (hidden tool,
-    bad arguments, a failed pre-flight read)."""
+    """An `MCPServer` that lists compact schemas, refuses hidden tools and unknown arguments by name,
+    audits every failed write attempt its write policy could not audit itself (hidden tool, bad
+    arguments, a failed pre-flight read), and answers a bad prompt request as the client's mistake."""
 
-    def __init__(self, *args: Any, refused: dict[str, str], audit: AuditLog, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, declared: dict[str, Tool], refused: dict[str, str], audit: AuditLog, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.declared = declared
         self.refused = refused
         self.audit = audit
+        self._listed: list[MCPTool] | None = None
+
+    async def list_tools(self) -> list[MCPTool]:
+        """The SDK's listing with every schema compacted (see `compact_schema`), built once."""
+        if self._listed is None:
+            self._listed = [
+                tool.model_copy(
+                    update={
+                        "input_schema": compact_schema(tool.input_schema),
+                        "output_schema": compact_schema(tool.output_schema) if tool.output_schema else None,
+                    }
+                )
+                for tool in await super().list_tools()
+            ]
+        return self._listed
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
-            return await self._call(name, arguments, context)
+            return await self._checked_call(name, arguments, context)
         except (ToolError, MCPError) as exc:  # MCPError: e.g. the client answered the question with an error
-            if name in WRITE_TOOLS and not isinstance(exc.__cause__, AuditedToolError):
+            tool = self.declared.get(name)
+            if tool is not None and tool.writes and not isinstance(exc.__cause__, AuditedToolError):
                 campaign_id = arguments.get("campaign_id")
                 self.audit.record(
                     tool=name,
@@ -71,52 +73,45 @@ class MoEngageServer(MCPServer):
                 )
             raise
 
-    async def _call(self, name: str, arguments: dict[str, Any], context: Context | None) -> Any:
+    async def _checked_call(self, name: str, arguments: dict[str, Any], context: Context | None) -> Any:
         if name in self.refused:
             raise ToolError(self.refused[name])
-        tool = self._tool_manager.get_tool(name)
-        known = tool.parameters.get("properties", {}) if tool is not None else {}
-        if tool is not None and (unknown := sorted(set(arguments) - set(known))):
+        tool = self.declared.get(name)
+        if tool is not None and (unknown := sorted(set(arguments) - set(tool.args.model_fields))):
             # the SDK ignores extra arguments; a misspelt filter must not silently widen a search
             raise ToolError(
                 f"Error executing tool {name}: unknown argument(s) {', '.join(unknown)}; "
-                f"valid arguments: {', '.join(known)}"
+                f"valid arguments: {', '.join(tool.args.model_fields)}"
             )
-        try:
-            return await super().call_tool(name, arguments, context)
-        except UnexpectedToolError as exc:
-            cause = found_in(exc.__cause__, (MoEngageError, ToolError))
-            if cause is not None:
-                raise ToolError(f"Error executing tool {name}: {cause}") from cause
-            raise
+        return await super().call_tool(name, arguments, context)
 
-
-def refusals(settings: Settings) -> dict[str, str]:
-    """Why each tool this configuration hides is hidden, naming the setting that would show it."""
-    reasons: dict[str, str] = {}
-    for toolset, names in TOOLSETS.items():
-        for name in names:
-            if toolset in WRITE_TOOLSETS and settings.write_mode is WriteMode.OFF:
-                reasons[name] = (
-                    f"{name} is disabled: write tools are off (MOENGAGE_MCP_WRITE_MODE=off). "
-                    "Set MOENGAGE_MCP_WRITE_MODE=confirm to enable them with confirmation."
-                )
-            elif toolset not in settings.toolsets:
-                reasons[name] = (
-                    f"{name} is disabled: its toolset '{toolset.value}' is not in MOENGAGE_MCP_TOOLSETS "
-                    f"({','.join(sorted(t.value for t in settings.toolsets))}). Add it to enable the tool."
-                )
-    return reasons
+    async def get_prompt(
+        self, name: str, arguments: dict[str, Any] | None = None, context: Context | None = None
+    ) -> GetPromptResult | InputRequiredResult:
+        """An unknown prompt or a missing required argument is the client's mistake: -32602 naming what to
+        send, not the SDK's -32603 internal error (and no traceback in the server's log)."""
+        prompts = {prompt.name: prompt for prompt in await self.list_prompts()}
+        prompt = prompts.get(name)
+        if prompt is None:
+            raise MCPError(
+                INVALID_PARAMS, f"Unknown prompt: {name}; available prompts: {', '.join(sorted(prompts))}"
+            )
+        given = arguments or {}
+        missing = [a.name for a in prompt.arguments or [] if a.required and a.name not in given]
+        if missing:
+            raise MCPError(INVALID_PARAMS, f"Prompt {name} needs argument(s): {', '.join(missing)}")
+        return await super().get_prompt(name, arguments, context)
 
 
 def create_server(
     settings: Settings, api: MoEngageClient, *, tokens: ConfirmationTokens | None = None
 ) -> MoEngageServer:
     """Build the server for `settings`, talking to the API through `api` (owned by the caller)."""
-    refused = refusals(settings)
     audit = AuditLog(settings.audit_log)
     if settings.write_mode is not WriteMode.OFF and (why := audit.check()):
         raise SettingsError(f"MOENGAGE_MCP_AUDIT_LOG: cannot append to {audit.path} ({why})")
+    declared = {tool.name: tool for tool in all_tools()}
+    refused = {name: why for name, tool in declared.items() if (why := refusal(tool, settings))}
     server = MoEngageServer(
         "moengage-mcp",
         title="MoEngage Campaigns",
@@ -124,23 +119,19 @@ def create_server(
         instructions=INSTRUCTIONS,
         website_url="https://github.com/moengage-mcp/moengage-mcp",
         log_level="WARNING",  # the SDK calls logging.basicConfig with this; the CLI configures logging first
+        declared=declared,
         refused=refused,
         audit=audit,
     )
-    if Toolset.READ in settings.toolsets:
-        register_read_tools(server, api)
-        register_analysis_tools(server, api)
-    WriteGuard(api, settings, audit, tokens or ConfirmationTokens()).register(server)
+    workspace = Workspace(api, settings)
+    policy = WritePolicy(audit, tokens or ConfirmationTokens())
+    for name, tool in declared.items():
+        if name not in refused:
+            fn = tool.bind(workspace, policy)
+            server.add_tool(
+                fn, name=name, title=tool.title, description=tool.description, annotations=tool.annotations
+            )
     register_resources(server, api, settings)
     register_prompts(server)
-    register_compat(server)
-    _compact_schemas(server)
+    accept_set_level(server)
     return server
-
-
-def _compact_schemas(server: MCPServer) -> None:
-    """Shrink every tool's input and output schema in place (see `compact_schema`)."""
-    for tool in server._tool_manager.list_tools():  # noqa: SLF001 - the SDK offers no public hook
-        tool.parameters = compact_schema(tool.parameters)
-        if tool.fn_metadata.output_schema is not None:
-            tool.fn_metadata.output_schema = compact_schema(tool.fn_metadata.output_schema)

@@ -12,7 +12,13 @@ import re
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
-from mcp.types import Completion, CompletionArgument, CompletionContext, PromptReference, ResourceTemplateReference
+from mcp.types import (
+    Completion,
+    CompletionArgument,
+    CompletionContext,
+    PromptReference,
+    ResourceTemplateReference,
+)
 from pydantic import TypeAdapter, ValidationError
 
 from .. import __version__
@@ -39,12 +45,16 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
         try:
             found = await api.get_campaign(_ID.validate_python(campaign_id))
         except ValidationError:
-            raise ResourceNotFoundError(f"not a campaign id: {campaign_id!r} (expected 24 hex characters)") from None
+            raise ResourceNotFoundError(
+                f"not a campaign id: {campaign_id!r} (expected 24 hex characters)"
+            ) from None
         except NotFoundError as exc:
             raise ResourceNotFoundError(str(exc)) from None
         except MoEngageError as exc:
             raise ResourceError(str(exc)) from None
-        return json.dumps(found.model_dump(mode="json", exclude_unset=True, exclude_none=True), ensure_ascii=False)
+        return json.dumps(
+            found.model_dump(mode="json", exclude_unset=True, exclude_none=True), ensure_ascii=False
+        )
 
     @server.resource(
         "moengage://workspace",
@@ -58,7 +68,9 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
 
     @server.completion()
     async def complete(
-        ref: PromptReference | ResourceTemplateReference, argument: CompletionArgument, context: CompletionContext | None
+        ref: PromptReference | ResourceTemplateReference,
+        argument: CompletionArgument,
+        context: CompletionContext | None,
     ) -> Completion | None:
         if argument.name != "campaign_id":
             return None
@@ -66,7 +78,7 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
             if ref.uri != CAMPAIGN_URI:
                 return None
         else:
-            prompt = server._prompt_manager.get_prompt(ref.name)  # noqa: SLF001 - the SDK offers no public lookup
+            prompt = next((p for p in await server.list_prompts() if p.name == ref.name), None)
             if prompt is None or all(a.name != "campaign_id" for a in prompt.arguments or []):
                 return None
         return await campaign_ids(api, argument.value)
@@ -77,7 +89,9 @@ async def campaign_ids(api: MoEngageClient, typed: str) -> Completion | None:
     typed = typed.strip()
     by_id = bool(_ID_PREFIX.fullmatch(typed))
     # drafts come back only when asked for, and a QA walkthrough is mostly about drafts
-    fields = m.SearchFields(name=typed if typed and not by_id else None, status=[s for s in Status if s is not Status.ARCHIVED])
+    fields = m.SearchFields(
+        name=typed if typed and not by_id else None, status=[s for s in Status if s is not Status.ARCHIVED]
+    )
     try:
         found = await api.search_campaigns(m.SearchRequest(campaign_fields=fields, limit=m.PAGE_SIZE))
     except MoEngageError as exc:

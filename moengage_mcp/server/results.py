@@ -8,6 +8,7 @@ server's own words stay outside it.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -29,6 +30,18 @@ def neutralise(text: str) -> str:
 def compact_json(data: Any) -> str:
     """JSON without spaces, closing data tags in values neutralised."""
     return neutralise(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
+
+
+def minute(value: Any) -> str | None:
+    """'YYYY-MM-DD HH:MM' (UTC) for a timestamp, the text itself otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value or None
+
+
+def text(value: Any) -> str | None:
+    """An enum's value, or the text the API sent."""
+    return None if value is None else str(getattr(value, "value", value))
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -16,10 +16,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from ..api import models as m
-from ..api.enums import Channel, DeliveryType, Status
-from .content import rendered_blocks
-from .schemas import RenderedBlock
+from ...api import models as m
+from ...api.enums import Channel, DeliveryType, Status
+from .content import RenderedBlock, rendered_blocks
 
 Severity = Literal["error", "warning", "info"]
 
@@ -141,7 +140,11 @@ def check_content_coverage(qa: QAInput) -> Iterator[Finding]:
         where = f"campaign_content.content.{locale}.{variation}"
         if block is None:
             yield _finding(
-                "error", "content_coverage", where, f"No content for locale {locale}, {variation}", "Add the missing content"
+                "error",
+                "content_coverage",
+                where,
+                f"No content for locale {locale}, {variation}",
+                "Add the missing content",
             )
             continue
         yield from _block_gaps(c, block, platforms)
@@ -158,9 +161,21 @@ def _block_gaps(c: m.Campaign, block: m.ContentBlock, platforms: list[str]) -> I
                 continue  # a custom template (template_type Custom) carries its own content
             details = payload.basic_details if payload else None
             if details is None:
-                yield _finding("error", "content_coverage", f"{path}.push.{platform}", f"{platform} is listed but has no content", fix)
+                yield _finding(
+                    "error",
+                    "content_coverage",
+                    f"{path}.push.{platform}",
+                    f"{platform} is listed but has no content",
+                    fix,
+                )
             elif not (details.title and details.message):
-                yield _finding("error", "content_coverage", f"{path}.push.{platform}.basic_details", "Title or message is empty", fix)
+                yield _finding(
+                    "error",
+                    "content_coverage",
+                    f"{path}.push.{platform}.basic_details",
+                    "Title or message is empty",
+                    fix,
+                )
     elif c.channel is Channel.EMAIL:
         email = block.email
         if email is None or not (email.html_content or email.custom_template_id):
@@ -180,8 +195,19 @@ def check_rendering(qa: QAInput) -> Iterator[Finding]:
     """Personalised values that render empty or unresolved, with the sample users they fail for."""
     for user, rendered in qa.previews.items():
         if isinstance(rendered, str):
-            yield _finding("info", "personalization_render", "campaign_content", f"Could not render for {user}: {rendered}", "Check the sample user id")
-    sources = {_cell(b, name): v for b in rendered_blocks(_content(qa.campaign)) for name, v in b.fields.items() if "{{" in v}
+            yield _finding(
+                "info",
+                "personalization_render",
+                "campaign_content",
+                f"Could not render for {user}: {rendered}",
+                "Check the sample user id",
+            )
+    sources = {
+        _cell(b, name): v
+        for b in rendered_blocks(_content(qa.campaign))
+        for name, v in b.fields.items()
+        if "{{" in v
+    }
     renders = _renders(qa)
     for where, template in sources.items():
         blanks = {user: _blank_expressions(template, value) for user, value in renders.get(where, {}).items()}
@@ -193,7 +219,9 @@ def _blank_finding(where: str, blanks: dict[str, list[str]], with_event_attribut
     """A warning naming the users a value renders blank for; only info when nothing but event
     attributes came out blank and none were given, as those exist only at trigger time."""
     failing = [
-        user for user, exprs in blanks.items() if any(with_event_attributes or not _EVENT.search(e) for e in exprs)
+        user
+        for user, exprs in blanks.items()
+        if any(with_event_attributes or not _EVENT.search(e) for e in exprs)
     ]
     if failing:
         message = f"A personalised value renders empty or unresolved for {', '.join(failing)}"
@@ -231,7 +259,7 @@ def _blank_expressions(template: str, rendered: str) -> list[str]:
     if not rendered.strip() or "{{" in rendered:
         return expressions
     match = re.fullmatch("(.*?)".join(re.escape(part) for part in parts[::2]), rendered, re.S)
-    return [e for e, out in zip(expressions, match.groups()) if not out.strip()] if match else []
+    return [e for e, out in zip(expressions, match.groups(), strict=True) if not out.strip()] if match else []
 
 
 def _cell(block: RenderedBlock, name: str) -> str:
@@ -240,7 +268,9 @@ def _cell(block: RenderedBlock, name: str) -> str:
 
 def check_placeholder_defaults(qa: QAInput) -> Iterator[Finding]:
     for path, value in texts(qa.campaign):
-        missing = sorted({e.strip() for e in _EXPRESSION.findall(value) if _PERSONAL.search(e) and "default" not in e})
+        missing = sorted(
+            {e.strip() for e in _EXPRESSION.findall(value) if _PERSONAL.search(e) and "default" not in e}
+        )
         if missing:
             yield _finding(
                 "warning",
@@ -260,9 +290,21 @@ def check_links(qa: QAInput) -> Iterator[Finding]:
                 continue  # the template defines what a tap does
             details = payload.basic_details or m.PushBasicDetails()
             if not details.click_target and (details.default_click_action or "NONE") != "NONE":
-                yield _finding("warning", "click_action", f"{path}.push.{platform}.basic_details", "Click action has no target", "Set default_click_action_value")
+                yield _finding(
+                    "warning",
+                    "click_action",
+                    f"{path}.push.{platform}.basic_details",
+                    "Click action has no target",
+                    "Set default_click_action_value",
+                )
             elif not details.default_click_action and not details.click_target:
-                yield _finding("warning", "click_action", f"{path}.push.{platform}.basic_details", "No click action: a tap only opens the app", "Set a deep link or URL as the click action")
+                yield _finding(
+                    "warning",
+                    "click_action",
+                    f"{path}.push.{platform}.basic_details",
+                    "No click action: a tap only opens the app",
+                    "Set a deep link or URL as the click action",
+                )
     for path, urls in links(c):
         insecure = [url for url in urls if url.startswith("http://")]
         if insecure:
@@ -282,7 +324,13 @@ def check_utm(qa: QAInput) -> Iterator[Finding]:
     utm = c.utm_params or {}
     missing = [k for k in ("utm_source", "utm_medium", "utm_campaign") if not utm.get(k)]
     if missing:
-        yield _finding("warning", "utm_params", "utm_params", f"Missing {', '.join(missing)}", "Add UTM parameters so clicks are attributed")
+        yield _finding(
+            "warning",
+            "utm_params",
+            "utm_params",
+            f"Missing {', '.join(missing)}",
+            "Add UTM parameters so clicks are attributed",
+        )
 
 
 def check_schedule(qa: QAInput) -> Iterator[Finding]:
@@ -293,9 +341,21 @@ def check_schedule(qa: QAInput) -> Iterator[Finding]:
     now = m.naive_utc(qa.now)
     if start is not None and c.status in (Status.DRAFT, Status.SCHEDULED) and start < now:
         severity: Severity = "error" if c.status is Status.DRAFT else "warning"
-        yield _finding(severity, "schedule", "scheduling_details.start_time", f"Start {start:%Y-%m-%d %H:%M} UTC is in the past", "Move the start into the future")
+        yield _finding(
+            severity,
+            "schedule",
+            "scheduling_details.start_time",
+            f"Start {start:%Y-%m-%d %H:%M} UTC is in the past",
+            "Move the start into the future",
+        )
     if start is not None and expiry is not None and expiry <= start:
-        yield _finding("error", "schedule", "scheduling_details.expiry_time", "Expiry is not after the start", "Set the expiry after the start")
+        yield _finding(
+            "error",
+            "schedule",
+            "scheduling_details.expiry_time",
+            "Expiry is not after the start",
+            "Set the expiry after the start",
+        )
     if c.campaign_delivery_type is DeliveryType.PERIODIC:
         yield from _periodic_gaps(s.periodic_details)
 
@@ -309,7 +369,9 @@ def _periodic_gaps(p: m.PeriodicDetails | None) -> Iterator[Finding]:
     frequency = (p.sending_frequency or "").upper()
     if frequency == "WEEKLY" and not p.repeat_on_days_of_week:
         missing.append("repeat_on_days_of_week")
-    if frequency == "MONTHLY" and not (p.repeat_on_date_of_month or p.model_extra.get("repeat_on_days_of_week_for_month")):
+    if frequency == "MONTHLY" and not (
+        p.repeat_on_date_of_month or p.model_extra.get("repeat_on_days_of_week_for_month")
+    ):
         missing.append("repeat_on_date_of_month")
     if missing:
         yield _finding("error", "schedule", path, f"Missing {', '.join(missing)}", fix)
@@ -319,14 +381,38 @@ def check_delivery_risks(qa: QAInput) -> Iterator[Finding]:
     c = qa.campaign
     controls = c.delivery_controls or m.DeliveryControls()
     if controls.bypass_dnd:
-        yield _finding("warning", "bypass_dnd", "delivery_controls.bypass_dnd", "Sends during users' Do Not Disturb hours", "Turn off unless the message is urgent")
+        yield _finding(
+            "warning",
+            "bypass_dnd",
+            "delivery_controls.bypass_dnd",
+            "Sends during users' Do Not Disturb hours",
+            "Turn off unless the message is urgent",
+        )
     if controls.ignore_frequency_capping:
-        yield _finding("warning", "frequency_capping", "delivery_controls.ignore_frequency_capping", "Ignores frequency capping", "Respect frequency capping unless transactional")
+        yield _finding(
+            "warning",
+            "frequency_capping",
+            "delivery_controls.ignore_frequency_capping",
+            "Ignores frequency capping",
+            "Respect frequency capping unless transactional",
+        )
     if c.segmentation_details and c.segmentation_details.is_all_user_campaign:
-        yield _finding("warning", "all_users", "segmentation_details.is_all_user_campaign", "Targets all users", "Confirm the whole user base is intended, or add a segment")
+        yield _finding(
+            "warning",
+            "all_users",
+            "segmentation_details.is_all_user_campaign",
+            "Targets all users",
+            "Confirm the whole user base is intended, or add a segment",
+        )
     group = c.control_group_details
     if group is not None and group.is_campaign_control_group_enabled is False:
-        yield _finding("info", "control_group", "control_group_details", "No campaign control group: uplift cannot be measured", "Enable a control group (e.g. 5-10%)")
+        yield _finding(
+            "info",
+            "control_group",
+            "control_group_details",
+            "No campaign control group: uplift cannot be measured",
+            "Enable a control group (e.g. 5-10%)",
+        )
 
 
 def check_email_template(qa: QAInput) -> Iterator[Finding]:

@@ -1,15 +1,32 @@
-"""Campaign content as the model reads it: long fields shortened, messages flattened per block."""
+"""Campaign content as the model reads it: long fields shortened, messages flattened per block,
+and the one way a campaign's content becomes a personalization preview request."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from ..api import models as m
-from .schemas import RenderedBlock, ShortenedField
+from pydantic import BaseModel
+
+from ...api import models as m
+from ...api.enums import Channel, PreviewIdentifier
 
 LONG_FIELD = 1200
 """Characters kept of a long field (email HTML) unless the caller asks for it whole."""
+PREVIEW_CHANNELS = (Channel.PUSH, Channel.EMAIL, Channel.SMS)
+"""The channels `POST /v5/personalization/preview` renders."""
+
+
+class ShortenedField(BaseModel):
+    path: str
+    chars: int
+
+
+class RenderedBlock(BaseModel):
+    locale: str
+    variation: str
+    platform: str | None = None
+    fields: dict[str, str]
 
 
 def shorten(data: Any, limit: int = LONG_FIELD) -> tuple[Any, list[ShortenedField]]:
@@ -29,7 +46,14 @@ def shorten(data: Any, limit: int = LONG_FIELD) -> tuple[Any, list[ShortenedFiel
     return walk(data, ""), cut
 
 
-_PUSH_FIELDS = ("title", "message", "summary", "image_url", "default_click_action", "default_click_action_value")
+_PUSH_FIELDS = (
+    "title",
+    "message",
+    "summary",
+    "image_url",
+    "default_click_action",
+    "default_click_action_value",
+)
 _EMAIL_FIELDS = ("subject", "preview_text", "sender_name", "from_address", "reply_to_address", "html_content")
 
 
@@ -65,3 +89,26 @@ def unresolved_fields(blocks: list[RenderedBlock]) -> list[str]:
         for name, value in b.fields.items()
         if not value.strip() or "{{" in value
     ]
+
+
+def raw_content(campaign: m.Campaign) -> dict[str, Any] | None:
+    """The campaign's `campaign_content` as the API sent it, or None when it has no content."""
+    if campaign.campaign_content is None or not campaign.campaign_content.content:
+        return None
+    return campaign.campaign_content.model_dump(mode="json", exclude_unset=True, exclude_none=True)
+
+
+def preview_request(
+    channel: Channel,
+    content: dict[str, Any],
+    user_id: str,
+    user_id_type: PreviewIdentifier,
+    event_attributes: dict[str, str] | None,
+) -> m.PreviewRequest:
+    """The request that renders `content` for one user."""
+    return m.PreviewRequest(
+        channel=channel,
+        user_identification=m.UserIdentification(type=user_id_type, value=user_id),
+        campaign_content=content,
+        event_attributes=event_attributes,
+    )

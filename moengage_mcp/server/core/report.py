@@ -12,16 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Literal
 
 import anyio
-from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
-from ..api import MoEngageClient, collect, pages_of
-from ..api import models as m
-from ..api.enums import AttributionType, DeliveryType, ExecutionStatus, MetricType, Status
-from .schemas import Filters, minute, text
+from ...api import MoEngageClient, collect, pages_of
+from ...api import models as m
+from ...api.enums import AttributionType, DeliveryType, ExecutionStatus, MetricType, Status
+from ..results import minute, text
 from .stats import (
     MAX_STATS_CALLS,
     Counts,
@@ -50,13 +50,18 @@ SLACK = dt.timedelta(days=1)
 """Send times and stats dates need not share a time zone: a day either side is still 'in the period'."""
 
 
-class ReportArgs(Filters):
-    next_days: int = Field(7, ge=1, le=90, description="Window for 'scheduled next'.")
-    rank_by: Metric | None = Field(None, description="Also rank performers by this metric.")
-    stats_from: dt.date | None = Field(None, description="Default: 30 days before stats_to.")
-    stats_to: dt.date | None = Field(None, description="Default: today.")
-    top: int = Field(3, ge=1, le=10)
-    max_campaigns: int = Field(1000, ge=1, le=5000)
+@dataclass(frozen=True)
+class ReportQuery:
+    """What to report on: the campaigns `search` finds (at most `max_campaigns`), what starts in the
+    next `next_days`, and, with `rank_by`, the `top` best and worst performers from `start` to `end`."""
+
+    search: m.SearchRequest
+    max_campaigns: int
+    next_days: int
+    start: dt.date
+    end: dt.date
+    rank_by: Metric | None = None
+    top: int = 3
 
 
 class CountRow(BaseModel):
@@ -121,11 +126,9 @@ class ReportOut(BaseModel):
 Progress = Callable[[str], Awaitable[None]]
 
 
-async def build_report(api: MoEngageClient, args: ReportArgs, now: dt.datetime, progress: Progress) -> ReportOut:
-    end = args.stats_to or now.date()
-    start = args.stats_from or end - dt.timedelta(days=30)
-    if start > end:
-        raise ToolError(f"stats_from ({start}) must not be after stats_to ({end})")
+async def build_report(
+    api: MoEngageClient, args: ReportQuery, now: dt.datetime, progress: Progress
+) -> ReportOut:
     campaigns, truncated = await _all_campaigns(api, args)
     await progress(f"{len(campaigns)} campaigns found")
     counts = Counter((text(c.status), text(c.channel), text(c.campaign_delivery_type)) for c in campaigns)
@@ -134,7 +137,9 @@ async def build_report(api: MoEngageClient, args: ReportArgs, now: dt.datetime, 
         for (s, ch, d), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     upcoming, reach_unavailable = await _scheduled_next(api, campaigns, args, now)
-    parents = [c for c in campaigns if c.campaign_delivery_type in PARENT_TYPES and c.status is not Status.DRAFT]
+    parents = [
+        c for c in campaigns if c.campaign_delivery_type in PARENT_TYPES and c.status is not Status.DRAFT
+    ]
     problems, unavailable = await _run_problems(api, parents, now)
     await progress("executions checked")
     return ReportOut(
@@ -146,7 +151,7 @@ async def build_report(api: MoEngageClient, args: ReportArgs, now: dt.datetime, 
         periodic_checked=len(parents),
         periodic_problems=problems,
         executions_unavailable=unavailable or None,
-        performers=await _performers(api, campaigns, args, start, end) if args.rank_by else None,
+        performers=await _performers(api, campaigns, args) if args.rank_by else None,
     )
 
 
@@ -155,34 +160,44 @@ def stable_id(c: m.Campaign) -> str:
     return c.campaign_id or c.id
 
 
-async def _all_campaigns(api: MoEngageClient, args: ReportArgs) -> tuple[list[m.Campaign], bool]:
+async def _all_campaigns(api: MoEngageClient, args: ReportQuery) -> tuple[list[m.Campaign], bool]:
     """The matching campaigns, newest version only: search returns every version's document."""
-    got = await collect(pages_of(api.search_campaigns, args.search_request()), max_items=args.max_campaigns)
+    got = await collect(pages_of(api.search_campaigns, args.search), max_items=args.max_campaigns)
     newest = {stable_id(c): c for c in sorted(got.items, key=lambda c: c.version_number or 0)}
     return [c for c in got.items if newest[stable_id(c)] is c], not got.exhausted
 
 
 async def _scheduled_next(
-    api: MoEngageClient, campaigns: list[m.Campaign], args: ReportArgs, now: dt.datetime
+    api: MoEngageClient, campaigns: list[m.Campaign], args: ReportQuery, now: dt.datetime
 ) -> tuple[list[Upcoming], str | None]:
     """Campaigns scheduled to start soon with their reach, and why reach is missing if meta failed."""
     horizon = now + dt.timedelta(days=args.next_days)
     soon = sorted(
-        (c for c in campaigns if c.status is Status.SCHEDULED and c.start_time and now <= c.start_time <= horizon),
+        (
+            c
+            for c in campaigns
+            if c.status is Status.SCHEDULED and c.start_time and now <= c.start_time <= horizon
+        ),
         key=lambda c: c.start_time or now,
     )
     if not soon:
         return [], None
     request = m.MetaRequest(campaign_fields=m.MetaFields(status=[Status.SCHEDULED]))
     got, error = await attempt(collect(pages_of(api.get_meta, request), max_items=m.PAGE_SIZE * 20))
-    meta = {row.campaign_id: row for row in sorted(got.items if got else [], key=lambda r: r.version_number or 0)}
+    meta = {
+        row.campaign_id: row for row in sorted(got.items if got else [], key=lambda r: r.version_number or 0)
+    }
     upcoming = [
         Upcoming(
             id=c.id,
             name=c.name,
             channel=text(c.channel),
             start=minute(c.start_time),
-            reach=(r.reachability_details.count if (r := meta.get(stable_id(c))) and r.reachability_details else None),
+            reach=(
+                r.reachability_details.count
+                if (r := meta.get(stable_id(c))) and r.reachability_details
+                else None
+            ),
         )
         for c in soon
     ]
@@ -203,7 +218,9 @@ async def _run_problems(
             return
         runs, total = got
         failed = [r for r in runs if r.status is ExecutionStatus.FAILED]
-        stuck = [r for r in runs if r.status is ExecutionStatus.SENDING and _older(r.sent_time, now, STUCK_AFTER)]
+        stuck = [
+            r for r in runs if r.status is ExecutionStatus.SENDING and _older(r.sent_time, now, STUCK_AFTER)
+        ]
         if failed or stuck:
             latest = max((r.sent_time for r in failed if isinstance(r.sent_time, dt.datetime)), default=None)
             found[parent.id] = RunProblems(
@@ -219,7 +236,9 @@ async def _run_problems(
         for parent in parents:
             tg.start_soon(inspect, parent)
     listed = [found[p.id] for p in parents if p.id in found]
-    return [x for x in listed if isinstance(x, RunProblems)], [x for x in listed if isinstance(x, Unavailable)]
+    return [x for x in listed if isinstance(x, RunProblems)], [
+        x for x in listed if isinstance(x, Unavailable)
+    ]
 
 
 async def _newest_runs(api: MoEngageClient, parent_id: str) -> tuple[list[m.Execution], int]:
@@ -276,17 +295,18 @@ def _may_have_sent(c: m.Campaign, start: dt.date, end: dt.date) -> bool:
     return not isinstance(sent, dt.datetime) or start - SLACK <= sent.date() <= end + SLACK
 
 
-async def _performers(
-    api: MoEngageClient, campaigns: list[m.Campaign], args: ReportArgs, start: dt.date, end: dt.date
-) -> Performers:
+async def _performers(api: MoEngageClient, campaigns: list[m.Campaign], args: ReportQuery) -> Performers:
     """Top and bottom (never the same campaign) among those that may have sent in the period, at
     most STATS_LIMIT and MAX_STATS_CALLS calls; the rest are counted in `left_out`."""
     assert args.rank_by is not None
+    start, end = args.start, args.end
     eligible = [c for c in campaigns if _may_have_sent(c, start, end)]
     limit = min(STATS_LIMIT, MAX_STATS_CALLS // len(windows(start, end)) * m.STATS_MAX_CAMPAIGNS)
     chosen = {stable_id(c): c for c in eligible[:limit]}
     period, left_out = f"{start}..{end}", len(eligible) - len(chosen)
-    out = Performers(metric=args.rank_by, period=period, checked=len(chosen), left_out=left_out, top=[], bottom=[])
+    out = Performers(
+        metric=args.rank_by, period=period, checked=len(chosen), left_out=left_out, top=[], bottom=[]
+    )
     stats = fetch_stats(api, list(chosen), start, end, AttributionType.VIEW_THROUGH, MetricType.TOTAL)
     responses, out.unavailable = await attempt(stats)
     if responses is None:
@@ -303,7 +323,7 @@ async def _performers(
     return out
 
 
-def markdown(out: ReportOut, args: ReportArgs) -> str:
+def markdown(out: ReportOut, args: ReportQuery) -> str:
     lines = [f"**{out.total} campaigns**" + (" (more exist: raise max_campaigns)" if out.truncated else "")]
     lines += ["", "| status | channel | type | n |", "|---|---|---|---:|"]
     lines += [f"| {r.status} | {r.channel} | {r.delivery_type} | {r.n} |" for r in out.counts]
@@ -311,13 +331,21 @@ def markdown(out: ReportOut, args: ReportArgs) -> str:
     lines += ["", soon + "; recurring runs of active periodic/event campaigns not listed)"]
     if out.scheduled_next:
         lines += ["| start UTC | campaign | channel | reach |", "|---|---|---|---:|"]
-        lines += [f"| {u.start} | {_cell(u.name)} | {u.channel} | {_num(u.reach)} |" for u in out.scheduled_next]
+        lines += [
+            f"| {u.start} | {_cell(u.name)} | {u.channel} | {_num(u.reach)} |" for u in out.scheduled_next
+        ]
     if out.reach_unavailable:
         lines.append(f"Reach unavailable: {_cell(out.reach_unavailable, 160)}")
-    lines += ["", f"**Periodic runs** ({out.periodic_checked} campaigns checked, {len(out.periodic_problems)} with problems)"]
+    lines += [
+        "",
+        f"**Periodic runs** ({out.periodic_checked} campaigns checked, {len(out.periodic_problems)} with problems)",
+    ]
     if out.periodic_problems:
         lines += ["| campaign | runs | failed | stuck | last failure |", "|---|---:|---:|---:|---|"]
-        lines += [f"| {_cell(p.name)} | {p.runs} | {p.failed} | {p.stuck} | {p.last_failed or ''} |" for p in out.periodic_problems]
+        lines += [
+            f"| {_cell(p.name)} | {p.runs} | {p.failed} | {p.stuck} | {p.last_failed or ''} |"
+            for p in out.periodic_problems
+        ]
     if gone := out.executions_unavailable:
         names = ", ".join(_cell(u.name or u.id) for u in gone[:5]) + (" …" if len(gone) > 5 else "")
         lines.append(f"Executions unavailable for {len(gone)} ({_cell(gone[0].reason, 160)}): {names}")
@@ -329,13 +357,20 @@ def markdown(out: ReportOut, args: ReportArgs) -> str:
 def _performer_lines(p: Performers) -> list[str]:
     lines = [f"**By {p.metric}, {p.period}** ({p.checked} campaigns checked)"]
     if p.unavailable:
-        return lines + [f"Unavailable: {_cell(p.unavailable, 160)}"]
+        return [*lines, f"Unavailable: {_cell(p.unavailable, 160)}"]
     if p.left_out:
-        lines.append(f"{p.left_out} more that may have sent were not checked (limit): narrow the filters or period")
+        lines.append(
+            f"{p.left_out} more that may have sent were not checked (limit): narrow the filters or period"
+        )
     if p.top:
         lines += ["| rank | campaign | sent | value |", "|---|---|---:|---:|"]
-        lines += [f"| top {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.top, 1)]
-        lines += [f"| bottom {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.bottom, 1)]
+        lines += [
+            f"| top {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |" for i, x in enumerate(p.top, 1)
+        ]
+        lines += [
+            f"| bottom {i} | {_cell(x.name)} | {_num(x.sent)} | {x.value} |"
+            for i, x in enumerate(p.bottom, 1)
+        ]
     return lines
 
 

@@ -37,7 +37,10 @@ class Binding:
 
     def digest(self) -> str:
         canonical = json.dumps(
-            [self.tool, self.campaign_id, self.arguments, self.state], sort_keys=True, separators=(",", ":"), default=str
+            [self.tool, self.campaign_id, self.arguments, self.state],
+            sort_keys=True,
+            separators=(",", ":"),
+            default=str,
         )
         return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -50,7 +50,9 @@ class AuditLog:
             with self._lock, self._open() as file:
                 file.write(line + "\n")
         except OSError as exc:
-            logger.error("audit log %s cannot be written (%s); entry: %s", self.path, exc.strerror or exc, line)
+            logger.error(
+                "audit log %s cannot be written (%s); entry: %s", self.path, exc.strerror or exc, line
+            )
             return False
         logger.info("audit: %s %s %s -> %s", tool, campaign_id, decision, outcome)
         return True

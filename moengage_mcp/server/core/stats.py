@@ -19,10 +19,10 @@ from typing import Literal, TypeVar
 
 import anyio
 
-from ..api import MoEngageClient, MoEngageError, collect, pages_of
-from ..api import models as m
-from ..api.enums import AttributionType, MetricType
-from ..api.errors import found_in
+from ...api import MoEngageClient, MoEngageError, collect, pages_of
+from ...api import models as m
+from ...api.enums import AttributionType, MetricType
+from ...api.errors import found_in
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup
@@ -100,7 +100,9 @@ def listed_goals(responses: list[m.StatsResponse]) -> dict[str, list[str]]:
 def counted_goals(listed: dict[str, list[str]], primary: dict[str, str]) -> dict[str, str]:
     """The one goal each campaign's conversions count, the same in every window and cell: its
     primary goal when known and reported, else the first goal the API lists."""
-    return {cid: primary[cid] if primary.get(cid) in names else names[0] for cid, names in listed.items() if names}
+    return {
+        cid: primary[cid] if primary.get(cid) in names else names[0] for cid, names in listed.items() if names
+    }
 
 
 def primary_goal(campaign: m.Campaign) -> str | None:
@@ -142,7 +144,7 @@ def rows(merged: dict[CellKey, Counts], breakdown: Breakdown) -> dict[tuple[str,
     for key, counts in merged.items():
         aggregate = key[2] == ALL_LOCALES and key[3] == ALL_VARIATIONS
         if breakdown == "variation":
-            if not (_finest(key) or aggregate and key[:2] not in detailed):
+            if not (_finest(key) or (aggregate and key[:2] not in detailed)):
                 continue
             row: tuple[str, ...] = key
         elif not aggregate:

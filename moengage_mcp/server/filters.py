@@ -1,0 +1,108 @@
+"""Campaign filters, the arguments search, meta and the report share.
+
+They reuse the API's enums, so a tool schema lists exactly the values the API accepts, and build
+the V5 search and V1 meta requests, which name the same filters differently.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import Field, model_validator
+
+from ..api import models as m
+from ..api.enums import META_STATUSES, Channel, DeliveryType, Status
+from .args import Args, Email, Text
+
+
+class MetaFilters(Args):
+    """The campaign filters both V5 search and V1 meta understand."""
+
+    name: Text | None = Field(None, description="Part of the name, any case.")
+    channels: list[Channel] | None = None
+    statuses: list[Status] | None = Field(None, description="Default: all but ARCHIVED.")
+    delivery_types: list[DeliveryType] | None = None
+    tags: list[Text] | None = Field(None, max_length=20)
+    campaign_ids: list[m.CampaignId] | None = Field(None, max_length=100)
+    include_child_campaigns: bool = Field(False, description="Periodic runs and flow nodes too.")
+
+    def created_dates(self, iso_times: bool) -> m.CreatedDate | None:
+        return None
+
+    def meta_request(self, campaign_id: str | None = None) -> m.MetaRequest:
+        return m.MetaRequest(
+            campaign_fields=self.meta_fields(campaign_id),
+            include_child_campaigns=self.include_child_campaigns or None,
+            limit=1 if campaign_id else m.PAGE_SIZE,
+        )
+
+    def meta_statuses(self, by_id: bool) -> list[Status]:
+        """Given statuses; else, for a filter, those V1 meta documents; for one campaign by id, every
+        status (it is wanted whatever its status, and drafts come back only when asked for)."""
+        if self.statuses:
+            return list(dict.fromkeys(self.statuses))
+        return list(Status) if by_id else list(META_STATUSES)
+
+    def meta_fields(self, campaign_id: str | None = None) -> m.MetaFields:
+        return m.MetaFields(
+            id=campaign_id,
+            channels=self.channels,
+            created_date=self.created_dates(iso_times=False),
+            delivery_type=self.delivery_types,
+            name=self.name,
+            status=self.meta_statuses(by_id=campaign_id is not None),
+            tags=self.tags,
+        )
+
+
+class Filters(MetaFilters):
+    """Search filters: the meta ones plus creator, creation dates and archived campaigns."""
+
+    created_by: list[Email] | None = Field(None, max_length=20)
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    include_archived: bool = False
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> Filters:
+        if self.created_from and self.created_to and self.created_from > self.created_to:
+            raise ValueError("created_from must not be after created_to")
+        return self
+
+    def created_dates(self, iso_times: bool) -> m.CreatedDate | None:
+        """The creation window, whole days inclusive (V5 takes ISO times, V1 plain dates)."""
+        if not (self.created_from or self.created_to):
+            return None
+        first, last = self.created_from or dt.date(2000, 1, 1), self.created_to or dt.date(2100, 1, 1)
+        if iso_times:
+            return m.CreatedDate(from_date=f"{first}T00:00:00", to_date=f"{last}T23:59:59")
+        return m.CreatedDate(from_date=str(first), to_date=str(last))
+
+    def wanted_statuses(self, include_archived: bool = False) -> list[Status]:
+        """The API returns drafts only when asked for, and archived only with a flag: ask explicitly."""
+        if self.statuses:
+            return list(dict.fromkeys(self.statuses))
+        return [s for s in Status if s is not Status.ARCHIVED or include_archived]
+
+    def archived_wanted(self) -> bool:
+        """Asked for by flag, by status, or implied by ids (a campaign asked for by id is wanted whatever its status)."""
+        return self.include_archived or Status.ARCHIVED in (self.statuses or ()) or bool(self.campaign_ids)
+
+    def search_request(self) -> m.SearchRequest:
+        return m.SearchRequest(
+            campaign_fields=self.search_fields(),
+            include_child_campaigns=self.include_child_campaigns or None,
+            include_archive_campaigns=self.archived_wanted() or None,
+        )
+
+    def search_fields(self) -> m.SearchFields:
+        return m.SearchFields(
+            ids=self.campaign_ids,
+            channels=self.channels,
+            created_by=self.created_by,
+            created_date=self.created_dates(iso_times=True),
+            campaign_delivery_type=self.delivery_types,
+            name=self.name,
+            status=self.wanted_statuses(self.archived_wanted()),
+            tags=self.tags,
+        )

@@ -1,0 +1,254 @@
+"""The confirmation policy every write tool runs under.
+
+Every call runs its tool's pre-flight first and refuses what the rules forbid. Then, in `confirm`
+mode, a client that can elicit asks its user (one boolean field, the summary as message); any
+other client gets a `confirmation_required` result with a single-use token bound to this exact
+call. `auto` mode skips the question. One write request follows (the tool's `execute`), retried
+only with its idempotency key, and the campaign is read back so the reported status is the one
+actually reached.
+
+What is approved is a state: the campaign as pre-flight saw it and how many times this exact action
+has run. Its fingerprint is in the question (a 2026-07-28 client's recorded answer only counts for
+the same question, so a replayed or stale answer asks again) and in the token; and under a lock per
+campaign the state is read once more right before the write, so a concurrent or repeated call
+cannot slip a second write, or a forbidden one, past its approval.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections import Counter, defaultdict
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import Annotated, Any
+
+import anyio
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    CancelledElicitation,
+    Context,
+    DeclinedElicitation,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult
+from pydantic import BaseModel, Field, StrictBool
+
+from ...api import MoEngageError, OutcomeUnknownError
+from ...settings import WriteMode
+from ..args import Args, flat_signature
+from ..registry import WriteTool, tool_errors
+from ..results import result, text
+from ..workspace import Workspace
+from .audit import AuditLog, Decision
+from .confirmation import Binding, ConfirmationTokens, TokenError
+from .preflight import Preflight, fingerprint
+from .writes import WriteResult
+
+
+class AuditedToolError(ToolError):
+    """A tool error whose audit line is already written."""
+
+
+class Confirm(BaseModel):
+    confirm: StrictBool = Field(description="Yes: go ahead. No: cancel; nothing is sent.")
+
+
+class Route(str, Enum):
+    """What the approval resolver decided when it did not ask the user."""
+
+    AUTO = "auto"
+    TOKEN = "token"
+    REFUSE = "refuse"
+
+
+def _can_elicit(ctx: Context) -> bool:
+    """Form elicitation declared (a bare `elicitation: {}` predates modes and means form)."""
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+class WritePolicy:
+    """Applies the confirmation policy to every write tool's calls."""
+
+    def __init__(self, audit: AuditLog, tokens: ConfirmationTokens) -> None:
+        self.audit = audit
+        self.tokens = tokens
+        self._runs: Counter[str] = Counter()
+        """How many times each exact action (tool, campaign, arguments) has been carried out."""
+        self._locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)
+
+    def sdk_function(self, tool: WriteTool, workspace: Workspace) -> Callable[..., Awaitable[Any]]:
+        """The function the SDK registers for `tool`: pre-flight and approval as resolvers, then the write."""
+
+        async def current(args: Args) -> Preflight:
+            with tool_errors():
+                return self._counted(tool, await tool.preflight(workspace, args))
+
+        async def checked_body(args: Args, ctx: Context) -> Preflight:
+            return await current(args)
+
+        checked = flat_signature(
+            tool.args, checked_body, extra={"ctx": Context}, returns=Preflight, name=f"{tool.name}_preflight"
+        )
+        approval = _approval(checked, workspace)
+
+        async def body(args: Args, pre: Preflight, answer: ElicitationResult[Confirm]) -> CallToolResult:
+            return await self._decide_and_run(tool, workspace, args, pre, answer, current)
+
+        extra = {
+            "pre": Annotated[Preflight, Resolve(checked)],
+            "answer": Annotated[ElicitationResult[Confirm], Resolve(approval)],
+        }
+        return flat_signature(
+            tool.args, body, extra=extra, returns=Annotated[CallToolResult, tool.output], name=tool.name
+        )
+
+    def _counted(self, tool: WriteTool, pre: Preflight) -> Preflight:
+        """`pre` with the number of earlier runs of this exact action folded into its state."""
+        return dataclasses.replace(
+            pre, state=fingerprint(None, pre.state, self._runs[_action_key(tool, pre)])
+        )
+
+    async def _decide_and_run(
+        self,
+        tool: WriteTool,
+        workspace: Workspace,
+        args: Args,
+        pre: Preflight,
+        answer: ElicitationResult[Confirm],
+        preflight: Callable[[Args], Awaitable[Preflight]],
+    ) -> CallToolResult:
+        audit = functools.partial(
+            self.audit.record,
+            tool=tool.name,
+            campaign_id=pre.campaign_id,
+            arguments=args.model_dump(mode="json", exclude_none=True),
+        )
+
+        def refuse(reason: str) -> AuditedToolError:
+            audit(decision="refused", outcome=reason)
+            return AuditedToolError(f"{reason}. Nothing was sent.")
+
+        if pre.problem:
+            raise refuse(pre.problem)
+        data = answer.data if isinstance(answer, AcceptedElicitation) else None
+        if isinstance(answer, CancelledElicitation):
+            audit(decision="declined", outcome="cancelled by the user")
+            return result(WriteResult(status="cancelled", summary=pre.summary, note="Nothing was sent."))
+        if isinstance(answer, DeclinedElicitation) or (isinstance(data, Confirm) and not data.confirm):
+            audit(decision="declined", outcome="declined by the user")
+            return result(WriteResult(status="declined", summary=pre.summary, note="Nothing was sent."))
+        decision: Decision
+        if data is Route.AUTO:
+            decision = "auto"
+        elif data is Route.TOKEN:
+            token = getattr(args, "confirmation_token", None)
+            binding = Binding(tool.name, pre.campaign_id, pre.arguments, pre.state)
+            if not token:
+                minted, expires = self.tokens.mint(binding)
+                audit(decision="pending", outcome="confirmation_required")
+                return result(
+                    WriteResult(
+                        status="confirmation_required",
+                        summary=pre.summary,
+                        confirmation_token=minted,
+                        expires_at=expires.isoformat(),
+                        note="Show the summary to the user; call again with confirmation_token only if they agree.",
+                    )
+                )
+            try:
+                self.tokens.redeem(token, binding)
+            except TokenError as exc:
+                raise refuse(str(exc)) from None
+            decision = "confirmed"
+        elif isinstance(data, Confirm):
+            decision = "confirmed"
+        else:
+            raise refuse("Unexpected confirmation outcome")
+        key = _action_key(tool, pre)
+        async with self._locks[pre.campaign_id or key]:
+            # the user may have taken minutes, and another call may have written meanwhile
+            fresh = await preflight(args)
+            if fresh.problem or fresh.state != pre.state:
+                raise refuse(
+                    fresh.problem
+                    or "The campaign changed, or this action already ran, since the summary was made; "
+                    "call again for a new summary"
+                )
+            if why := self.audit.check():
+                raise refuse(
+                    f"The audit log (MOENGAGE_MCP_AUDIT_LOG) cannot be written ({why}), so nothing is sent"
+                )
+            self._runs[key] += 1
+            return await self._execute(tool, workspace, pre, decision, audit)
+
+    async def _execute(
+        self,
+        tool: WriteTool,
+        workspace: Workspace,
+        pre: Preflight,
+        decision: Decision,
+        audit: Callable[..., Any],
+    ) -> CallToolResult:
+        try:
+            out = await tool.execute(workspace, pre)
+        except MoEngageError as exc:
+            observed = await _observed(tool, workspace, pre, exc)
+            audit(decision=decision, outcome=f"failed: {exc}", request_id=exc.request_id)
+            raise AuditedToolError(f"{tool.name} failed: {exc}. {observed}") from None
+        except BaseException:  # cancelled (client gone, timed out) or a bug: the request may have been sent
+            audit(decision=decision, outcome="interrupted: the write may or may not have been carried out")
+            raise
+        outcome = f"{out.status}: {out.note or out.status_after or ''}".strip()
+        if not audit(decision=decision, outcome=outcome, request_id=out.request_id):
+            warning = "Warning: this write's audit line could not be written (see the server log)."
+            out.note = f"{out.note} {warning}" if out.note else warning
+        return result(out.model_copy(update={"summary": pre.summary}))
+
+
+def _approval(
+    checked: Callable[..., Awaitable[Preflight]], workspace: Workspace
+) -> Callable[..., Awaitable[Any]]:
+    """The resolver that decides how a pre-flighted call is approved: refused, auto, a token, or the user."""
+
+    async def approval(ctx: Context, pre: Preflight) -> Elicit[Confirm] | Route:
+        if pre.problem:
+            return Route.REFUSE
+        if workspace.settings.write_mode is WriteMode.AUTO:
+            return Route.AUTO
+        if _can_elicit(ctx):
+            return Elicit(f"{pre.summary}\nGo ahead? (confirmation ref {pre.state[:8]})", Confirm)
+        return Route.TOKEN
+
+    # real objects, not this module's postponed strings: the SDK reads them, and `checked` is local
+    approval.__annotations__ = {
+        "ctx": Context,
+        "pre": Annotated[Preflight, Resolve(checked)],
+        "return": Elicit[Confirm] | Route,
+    }
+    return approval
+
+
+async def _observed(tool: WriteTool, workspace: Workspace, pre: Preflight, error: MoEngageError) -> str:
+    """After a failed write, what the campaign looks like now (the write may or may not have applied)."""
+    if not tool.reads_back:  # a test send leaves no trace on the campaign to read back
+        if isinstance(error, OutcomeUnknownError):
+            return "The test may or may not have gone out: ask the recipients before sending it again."
+        return "Nothing was sent."
+    if pre.campaign is None:
+        return "Nothing is known to have been sent."
+    try:
+        now = await workspace.api.get_campaign(pre.campaign.id)
+    except MoEngageError:
+        return "The campaign's current status could not be read; check it with get_campaign."
+    return f"The campaign's status now reads {text(now.status)} (it was {text(pre.campaign.status)})."
+
+
+def _action_key(tool: WriteTool, pre: Preflight) -> str:
+    """One exact action: the tool, its campaign and its arguments (not the campaign's state)."""
+    return fingerprint(None, tool.name, pre.campaign_id, pre.arguments)

@@ -1,0 +1,56 @@
+"""`list_executions`: the runs of a periodic or business-event-triggered campaign."""
+
+from __future__ import annotations
+
+from mcp.server.mcpserver import Context
+from mcp.types import CallToolResult
+from pydantic import BaseModel
+
+from ...api import models as m
+from ..args import CampaignArg, Page
+from ..listing import Continuation, continuation, walk
+from ..registry import read_tool
+from ..results import minute, result, text
+from ..workspace import Workspace
+
+
+class ExecutionsArgs(CampaignArg, Page):
+    pass
+
+
+class ExecutionRow(BaseModel):
+    campaign_id: str
+    sent: str | None = None
+    status: str | None = None
+
+
+class ExecutionsResult(Continuation):
+    total_instances: int | None = None
+    executions: list[ExecutionRow]
+
+
+@read_tool(
+    title="List executions",
+    summary="Runs of a periodic or business-event-triggered campaign with sent time, status and total_instances.",
+    description=(
+        "Runs of a periodic or business-event-triggered campaign (its child campaigns) with sent time and "
+        "status, in the API's order (not guaranteed newest first), and total_instances. For failed or stuck "
+        "recent runs across campaigns, campaign_report checks the newest runs for you."
+    ),
+    args=ExecutionsArgs,
+    output=ExecutionsResult,
+)
+async def list_executions(ws: Workspace, args: ExecutionsArgs, ctx: Context) -> CallToolResult:
+    async def fetch(page: int) -> tuple[list[m.Execution], int | None]:
+        got = await ws.api.list_executions(args.campaign_id, m.ExecutionsRequest(page=page))
+        return got.executions, got.total_instances
+
+    got = await walk(ctx, fetch, args)
+    rows = [
+        ExecutionRow(campaign_id=e.campaign_id, sent=minute(e.sent_time), status=text(e.status))
+        for e in got.items
+    ]
+    return result(ExecutionsResult(total_instances=got.total, executions=rows, **continuation(args, got)))
+
+
+TOOLS = (list_executions,)
