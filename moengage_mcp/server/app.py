@@ -70,6 +70,7 @@ class MoEngageServer(MCPServer):
                     arguments=arguments,
                     decision="refused",
                     outcome=str(exc),
+                    by_name=True,
                 )
             raise
 
@@ -108,7 +109,7 @@ def create_server(
 ) -> MoEngageServer:
     """Build the server for `settings`, talking to the API through `api` (owned by the caller)."""
     audit = AuditLog(settings.audit_log)
-    if settings.write_mode is not WriteMode.OFF and (why := audit.check()):
+    if settings.write_mode is not WriteMode.OFF and (why := audit.start(settings.write_mode.value)):
         raise SettingsError(f"MOENGAGE_MCP_AUDIT_LOG: cannot append to {audit.path} ({why})")
     declared = {tool.name: tool for tool in all_tools()}
     refused = {name: why for name, tool in declared.items() if (why := refusal(tool, settings))}

@@ -38,15 +38,20 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, StrictBool
 
 from ...api import MoEngageError, OutcomeUnknownError
+from ...api.ratelimit import Caller
 from ...settings import WriteMode
 from ..args import Args, flat_signature
-from ..registry import WriteTool, tool_errors
-from ..results import result, text
+from ..core.text import text
+from ..registry import WriteTool, calling, tool_errors
+from ..results import result
 from ..workspace import Workspace
 from .audit import AuditLog, Decision
 from .confirmation import Binding, ConfirmationTokens, TokenError
 from .preflight import Preflight, fingerprint
 from .writes import WriteResult
+
+URGENT = Caller(urgent=True)
+"""A write's requests (pre-flight, the write, its read-back) go before every read waiting for the API."""
 
 
 class AuditedToolError(ToolError):
@@ -86,7 +91,7 @@ class WritePolicy:
         """The function the SDK registers for `tool`: pre-flight and approval as resolvers, then the write."""
 
         async def current(args: Args) -> Preflight:
-            with tool_errors():
+            with tool_errors(), calling(URGENT):
                 return self._counted(tool, await tool.preflight(workspace, args))
 
         async def checked_body(args: Args, ctx: Context) -> Preflight:
@@ -123,11 +128,9 @@ class WritePolicy:
         answer: ElicitationResult[Confirm],
         preflight: Callable[[Args], Awaitable[Preflight]],
     ) -> CallToolResult:
+        arguments = args.model_dump(mode="json", exclude_none=True)
         audit = functools.partial(
-            self.audit.record,
-            tool=tool.name,
-            campaign_id=pre.campaign_id,
-            arguments=args.model_dump(mode="json", exclude_none=True),
+            self.audit.record, tool=tool.name, campaign_id=pre.campaign_id, arguments=arguments
         )
 
         def refuse(reason: str) -> AuditedToolError:
@@ -180,12 +183,19 @@ class WritePolicy:
                     or "The campaign changed, or this action already ran, since the summary was made; "
                     "call again for a new summary"
                 )
-            if why := self.audit.check():
-                raise refuse(
-                    f"The audit log (MOENGAGE_MCP_AUDIT_LOG) cannot be written ({why}), so nothing is sent"
+            attempt = self.audit.attempt(
+                tool=tool.name, campaign_id=pre.campaign_id, arguments=arguments, decision=decision
+            )
+            if attempt is None:  # every write is on record before its request leaves
+                raise AuditedToolError(
+                    f"The audit log (MOENGAGE_MCP_AUDIT_LOG, {self.audit.path}) cannot be written, so nothing is "
+                    "sent: every write is on record before its request leaves. Free space or fix the file, then "
+                    "call again"
                 )
             self._runs[key] += 1
-            return await self._execute(tool, workspace, pre, decision, audit)
+            return await self._execute(
+                tool, workspace, pre, decision, functools.partial(audit, attempt=attempt)
+            )
 
     async def _execute(
         self,
@@ -196,7 +206,8 @@ class WritePolicy:
         audit: Callable[..., Any],
     ) -> CallToolResult:
         try:
-            out = await tool.execute(workspace, pre)
+            with calling(URGENT):
+                out = await tool.execute(workspace, pre)
         except MoEngageError as exc:
             observed = await _observed(tool, workspace, pre, exc)
             audit(decision=decision, outcome=f"failed: {exc}", request_id=exc.request_id)
