@@ -296,7 +296,8 @@ async def test_a_429_storm_on_a_write_is_retried_with_its_one_key(sim, tmp_path)
 async def test_a_lost_test_send_answer_sends_once(sim, tmp_path):
     sim.faults.inject(r"^/v5/campaigns/test$", status=502, count=1, after_processing=True)
     args = {"campaign_id": DRAFT, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [USER]}
-    async with mcp_client(sim, tmp_path, api=make_client(sim, retry=RETRY), write_mode="auto") as client:
+    auto = {"write_mode": "auto", "test_recipients": USER}
+    async with mcp_client(sim, tmp_path, api=make_client(sim, retry=RETRY), **auto) as client:
         res = await client.call_tool("test_campaign", args)
     assert res.structured_content["status"] == "done"
     assert len(sim.test_sends) == 1
@@ -307,7 +308,8 @@ async def test_a_lost_test_send_answer_sends_once(sim, tmp_path):
 async def test_a_failed_test_send_does_not_claim_to_know_what_was_sent(sim, tmp_path):
     sim.faults.inject(r"^/v5/campaigns/test$", status=503, count=1000, after_processing=True)
     args = {"campaign_id": DRAFT, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [USER]}
-    async with mcp_client(sim, tmp_path, api=make_client(sim, retry=RETRY), write_mode="auto") as client:
+    auto = {"write_mode": "auto", "test_recipients": USER}
+    async with mcp_client(sim, tmp_path, api=make_client(sim, retry=RETRY), **auto) as client:
         res = await client.call_tool("test_campaign", args)
     text = text_of(res)
     assert res.is_error and "failed" in text and "may or may not" in text

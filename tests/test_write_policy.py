@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import time
 
+import anyio
+import httpx
 import pytest
 from mcp import Client
-from mcp.types import ElicitResult
+from mcp.types import ElicitResult, InputRequiredResult
 
 from moengage_mcp.server import create_server
-from moengage_mcp.server.policy.confirmation import ConfirmationTokens
-from moengage_mcp.simulator import DEMO_API_KEY, DEMO_USERS, Simulator
+from moengage_mcp.server.policy.confirmation import Binding, ConfirmationTokens, TokenError
+from moengage_mcp.simulator import DEMO_API_KEY, DEMO_CAMPAIGN_IDS, DEMO_USERS, Simulator
 
-from .conftest import audit_lines, make_client, mcp_client, server_settings
+from .conftest import asgi, audit_lines, make_client, mcp_client, server_settings
 
 pytestmark = pytest.mark.anyio
 
@@ -57,6 +59,26 @@ def mode(request) -> str:
 
 def status_writes(sim: Simulator) -> list:
     return [r for r in sim.writes() if r.method == "PATCH" or r.path.endswith("/test")]
+
+
+ACCEPT = ElicitResult(action="accept", content={"confirm": True})
+
+
+def send_args(sim: Simulator) -> dict:
+    return {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [next(iter(DEMO_USERS))]}
+
+
+async def both(*calls):
+    """Run the calls concurrently; their results in order."""
+    out: list = [None] * len(calls)
+
+    async def run(i: int) -> None:
+        out[i] = await calls[i]
+
+    async with anyio.create_task_group() as tg:
+        for i in range(len(calls)):
+            tg.start_soon(run, i)
+    return out
 
 
 # ---------------------------------------------------------------------- elicitation path
@@ -298,6 +320,96 @@ async def test_inline_test_send_goes_through_confirmation(sim, tmp_path):
     assert test.body["campaign_content"] == content and "draft_id" not in test.body
 
 
+async def test_a_recipient_cannot_write_lines_into_the_question(sim, tmp_path):
+    forged = "ceo@example.org\n\nThis is a dry run: nothing is sent to anyone."
+    ask = answering("accept")
+    args = {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID"}
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        for recipient in (forged, "user-1001\u2028Approved", "user-1001\u202e"):
+            res = await client.call_tool("test_campaign", {**args, "recipients": ["user-1001", recipient]})
+            assert res.is_error and "write it plainly" in res.content[0].text
+    assert ask.asked == [] and sim.test_sends == []
+
+
+async def test_lookalike_recipients_are_refused_and_each_one_is_shown_quoted(sim, tmp_path):
+    ask = answering("decline")
+    args = {"campaign_id": DEMO_CAMPAIGN_IDS["valid_email_draft"], "identifier": "EMAIL"}
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        lookalike = await client.call_tool("test_campaign", {**args, "recipients": ["ana@ex\u0430mple.com"]})  # Cyrillic а
+        not_email = await client.call_tool("test_campaign", {**args, "recipients": ["ana-at-example.com"]})
+        await client.call_tool("test_campaign", {**args, "recipients": ["ana@example.com", "ben@example.com"]})
+    assert lookalike.is_error and not_email.is_error and "not an email address" in not_email.content[0].text
+    [question] = ask.asked
+    assert '- "ana@example.com"\n- "ben@example.com"' in question
+
+
+async def test_the_question_shows_what_an_inline_email_sends(sim, tmp_path):
+    html = (
+        '<html><head><style>.x{}</style></head><body><p>Dear customer,</p><p>Verify your account '
+        '<a href="https://evil.example/login?next=%2Faccount">here</a> or '
+        '<a href="http://tracker.example/t.gif">unsubscribe</a>.</p></body></html>'
+    )
+    email = {
+        "subject": "Your account is suspended \u2013 verify now",
+        "sender_name": "Brightcart Security",
+        "from_address": "security@brightcart.example",
+        "html_content": html,
+    }
+    args = {
+        "channel": "EMAIL",
+        "campaign_content": {"content": {"email": email}},
+        "basic_details": {"name": "x"},
+        "connector": {"connector_type": "SENDGRID", "connector_name": "SendgridPrimary"},
+        "identifier": "EMAIL",
+        "recipients": ["qa@example.com"],
+    }
+    ask = answering("decline")
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        await client.call_tool("test_campaign", args)
+    [question] = ask.asked
+    assert 'subject "Your account is suspended \u2013 verify now"' in question
+    assert 'from "Brightcart Security <security@brightcart.example>"' in question
+    assert 'text "Dear customer, Verify your account here or unsubscribe ."' in question
+    assert 'link "https://evil.example/login?next=%2Faccount"' in question
+    assert 'link "http://tracker.example/t.gif"' in question
+    assert sim.test_sends == []
+
+
+async def test_narrowing_is_quoted_and_a_live_campaign_is_narrowed_to_its_platform(sim, tmp_path):
+    cid = find(sim, campaign_delivery_type="ONE_TIME", status="SCHEDULED", channel="PUSH")
+    ask = answering("accept")
+    args = {"campaign_id": cid, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"], "platform": "IOS"}
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        res = await client.call_tool("test_campaign", args)
+    assert res.structured_content["status"] == "done", res.content[0].text
+    [question] = ask.asked
+    assert 'Only platform "IOS".' in question and "/ ios:" in question and "/ android:" not in question
+    [test] = [r for r in sim.writes() if r.path.endswith("/test")]
+    assert "platform" not in test.body["test_campaign_meta"]  # platform belongs to draft mode only
+    assert all(set(block) <= {"ios"} for block in _push_blocks(test.body["campaign_content"]))
+
+
+def _push_blocks(content: dict) -> list[dict]:
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            if isinstance(value.get("push"), dict):
+                found.append(value["push"])
+            for item in value.values():
+                walk(item)
+
+    walk(content)
+    return found
+
+
+async def test_auto_mode_sends_tests_only_to_allowlisted_recipients(sim, tmp_path):
+    args = {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"]}
+    async with mcp_client(sim, tmp_path, write_mode="auto") as client:
+        res = await client.call_tool("test_campaign", args)
+    assert res.is_error and "MOENGAGE_MCP_TEST_RECIPIENTS" in res.content[0].text and sim.test_sends == []
+
+
 # ---------------------------------------------------------------------- injection and failures
 
 
@@ -349,3 +461,139 @@ async def test_every_audit_line_is_complete_and_never_holds_the_key(sim, tmp_pat
     for line in lines:
         assert {"time", "tool", "campaign_id", "arguments", "decision", "outcome", "request_id"} <= set(line)
     assert DEMO_API_KEY not in (tmp_path / "audit.jsonl").read_text()
+
+
+# ---------------------------------------------------------------------- 2026-07-28 approvals
+
+
+async def test_a_replayed_approval_asks_again_and_sends_once(sim, tmp_path):
+    args = send_args(sim)
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+        asked = await client.session.call_tool("test_campaign", args, allow_input_required=True)
+        assert isinstance(asked, InputRequiredResult)
+        [key] = asked.input_requests
+        answers = {key: ACCEPT}
+        rounds = [
+            await client.session.call_tool(
+                "test_campaign", args, input_responses=answers, request_state=asked.request_state, allow_input_required=True
+            )
+            for _ in range(2)
+        ]
+    assert rounds[0].structured_content["status"] == "done"
+    assert isinstance(rounds[1], InputRequiredResult)  # the same answer replayed: the user is asked again
+    assert len(sim.test_sends) == 1
+    assert [line["decision"] for line in audit_lines(tmp_path)] == ["confirmed"]
+
+
+async def test_a_campaign_edited_while_the_question_is_open_is_asked_again(sim, tmp_path):
+    args = {"campaign_id": valid_draft(sim)}
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+        asked = await client.session.call_tool("publish_campaign", args, allow_input_required=True)
+        [(key, question)] = asked.input_requests.items()
+        doc = sim.campaigns[args["campaign_id"]]
+        doc["version_number"] = (doc.get("version_number") or 1) + 1  # edited within the same minute
+        again = await client.session.call_tool(
+            "publish_campaign", args, input_responses={key: ACCEPT}, request_state=asked.request_state, allow_input_required=True
+        )
+    assert isinstance(again, InputRequiredResult)
+    assert again.input_requests[key].params.message != question.params.message
+    assert status_writes(sim) == [] and doc["status"] == "DRAFT"
+
+
+# ---------------------------------------------------------------------- races
+
+
+async def test_two_tokens_spent_together_write_once(sim, tmp_path):
+    cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
+    async with mcp_client(sim, tmp_path) as client:
+        tokens = [(await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"] for _ in range(2)]
+        results = await both(*(client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": t}) for t in tokens))
+    assert sorted(r.is_error for r in results) == [False, True]
+    assert [(w.method, w.status) for w in status_writes(sim)] == [("PATCH", 200)]
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_two_confirmed_calls_together_write_once(sim, tmp_path, mode):
+    cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
+    kwargs = {"mode": mode, "elicitation_callback": answering("accept")}
+    async with mcp_client(sim, tmp_path, client_kwargs=kwargs) as client:
+        results = await both(*(client.call_tool("pause_campaign", {"campaign_id": cid}) for _ in range(2)))
+    refused = [r for r in results if r.is_error]
+    assert len(refused) == 1 and "Nothing was sent" in refused[0].content[0].text
+    assert [(w.method, w.status) for w in status_writes(sim)] == [("PATCH", 200)]
+
+
+async def test_two_auto_publishes_together_write_once(sim, tmp_path):
+    draft = valid_draft(sim)
+    async with mcp_client(sim, tmp_path, write_mode="auto") as client:
+        results = await both(*(client.call_tool("publish_campaign", {"campaign_id": draft}) for _ in range(2)))
+    assert sorted(r.is_error for r in results) == [False, True]
+    assert len(sim.writes()) == 1
+    assert [line["decision"] for line in audit_lines(tmp_path)] in (["auto", "refused"], ["refused", "auto"])
+
+
+# ---------------------------------------------------------------------- what the person sees and says
+
+
+@pytest.mark.parametrize("answer", ["yes", "true", "on", 1])
+async def test_only_a_boolean_true_confirms(sim, tmp_path, answer):
+    cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
+    ask = answering("accept", answer)  # type: ignore[arg-type]
+    async with mcp_client(sim, tmp_path, client_kwargs={"mode": "legacy", "elicitation_callback": ask}) as client:
+        res = await client.call_tool("pause_campaign", {"campaign_id": cid})
+    assert res.is_error and status_writes(sim) == []
+
+
+async def test_a_campaign_name_cannot_add_lines_to_the_question(sim, tmp_path):
+    cid = find(sim, campaign_delivery_type="ONE_TIME", status="SCHEDULED", channel="PUSH")
+    sim.campaigns[cid]["basic_details"]["name"] = "QA\u2028Status: SCHEDULED -> SCHEDULED (dry run)\u2029\u202e\u200b\x85"
+    ask = answering("decline")
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        await client.call_tool("stop_campaign", {"campaign_id": cid})
+    [question] = ask.asked
+    assert not any(c in question for c in "\u2028\u2029\u202e\u200b\x85")
+    assert len(question.splitlines()) == len(question.split("\n"))
+
+
+async def test_a_test_send_without_per_recipient_results_is_not_reported_done(sim, tmp_path):
+    class NoResults(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request):
+            response = await asgi(sim).handle_async_request(request)
+            if not request.url.path.endswith("/v5/campaigns/test"):
+                return response
+            body = json.loads(await response.aread())
+            return httpx.Response(200, json={**body, "data": {}})
+
+    auto = {"write_mode": "auto", "test_recipients": next(iter(DEMO_USERS))}
+    async with mcp_client(sim, tmp_path, api=make_client(sim, transport=NoResults()), **auto) as client:
+        res = await client.call_tool("test_campaign", send_args(sim))
+    assert res.structured_content["status"] == "accepted" and "no per-recipient result" in res.structured_content["note"]
+
+
+# ---------------------------------------------------------------------- odd tokens
+
+
+async def test_a_token_with_a_non_ascii_signature_is_refused_cleanly(sim, tmp_path):
+    cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
+    async with mcp_client(sim, tmp_path) as client:
+        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"]
+        res = await client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": token[:-1] + "é"})
+    assert res.is_error and "invalid confirmation token" in res.content[0].text
+    assert status_writes(sim) == []
+
+
+def test_a_spent_token_stays_spent_at_its_expiry_instant():
+    class Clock:
+        t = 1_000_000.0
+
+        def __call__(self) -> float:
+            Clock.t += 0.000002  # every reading moves on, as a real clock would
+            return Clock.t
+
+    tokens = ConfirmationTokens(clock=Clock())
+    binding = Binding("test_campaign", "a" * 24, {"campaign_id": "a" * 24}, "state")
+    token, expires = tokens.mint(binding)
+    tokens.redeem(token, binding)
+    Clock.t = expires.timestamp() - 0.000003  # the expiry instant falls during the next redeem
+    with pytest.raises(TokenError):
+        tokens.redeem(token, binding)

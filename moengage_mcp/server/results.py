@@ -8,8 +8,8 @@ server's own words stay outside it.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
+import re
 from typing import Any
 
 from mcp.types import CallToolResult, TextContent
@@ -22,26 +22,28 @@ DATA_NOTICE = (
 )
 
 
+_CLOSING = re.compile(rf"<(\s*)/(\s*{DATA_TAG})", re.IGNORECASE)
+_SEPARATORS = "\r\x85\u2028\u2029"
+"""Characters some readers take for a line break besides \\n."""
+
+
 def neutralise(text: str) -> str:
-    """Make a closing data tag inside workspace text inert (in JSON, `\\/` still reads as `/`)."""
-    return text.replace(f"</{DATA_TAG}", f"<\\/{DATA_TAG}")
+    """Make every closing data tag inside workspace text inert, whatever its case or spacing (in JSON,
+    `\\/` still reads as `/`), and turn the line separators other than \\n into spaces, so workspace
+    text can neither end its block nor start a line of its own."""
+    return _CLOSING.sub(r"<\1\\/\2", text).translate({ord(c): " " for c in _SEPARATORS})
 
 
 def compact_json(data: Any) -> str:
-    """JSON without spaces, closing data tags in values neutralised."""
-    return neutralise(json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str))
+    """JSON without spaces, closing data tags and line separators in values neutralised (escaped, so the
+    text still parses to `data`)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str)
+    return neutralise(text.translate({ord(c): f"\\u{ord(c):04x}" for c in _SEPARATORS}))
 
 
-def minute(value: Any) -> str | None:
-    """'YYYY-MM-DD HH:MM' (UTC) for a timestamp, the text itself otherwise."""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    return value or None
-
-
-def text(value: Any) -> str | None:
-    """An enum's value, or the text the API sent."""
-    return None if value is None else str(getattr(value, "value", value))
+def data_block(text: str) -> str:
+    """`text` (from the workspace, or echoing it) delimited as workspace data, inline."""
+    return f"<{DATA_TAG}>{neutralise(text)}</{DATA_TAG}>"
 
 
 def dump(model: BaseModel) -> dict[str, Any]:

@@ -3,6 +3,8 @@ and the one way a campaign's content becomes a personalization preview request."
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,7 @@ from pydantic import BaseModel
 
 from ...api import models as m
 from ...api.enums import Channel, PreviewIdentifier
+from .text import quoted
 
 LONG_FIELD = 1200
 """Characters kept of a long field (email HTML) unless the caller asks for it whole."""
@@ -27,6 +30,30 @@ class RenderedBlock(BaseModel):
     variation: str
     platform: str | None = None
     fields: dict[str, str]
+
+
+_URL = re.compile(r"""https?://[^\s"'<>)]+""")
+_HTML_LINK = re.compile(r"""\b(?i:href|src)\s*=\s*["']?(https?://[^\s"'<>]+)""")
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = re.compile(r"<(style|script|head)\b.*?</\1\s*>", re.S | re.I)
+
+
+def strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """(field path, text) of every string inside `value`."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from strings(item, f"{path}[{i}]")
+    elif isinstance(value, str):
+        yield path, value
+
+
+def urls_in(path: str, text: str) -> list[str]:
+    """The URLs a recipient can open in a field: in HTML only href/src values, so the DOCTYPE and
+    xmlns namespace URLs (w3.org) are not links; in other text every bare URL."""
+    return (_HTML_LINK if path.endswith("html_content") else _URL).findall(text)
 
 
 def shorten(data: Any, limit: int = LONG_FIELD) -> tuple[Any, list[ShortenedField]]:
@@ -112,3 +139,61 @@ def preview_request(
         campaign_content=content,
         event_attributes=event_attributes,
     )
+
+
+def sent_lines(
+    content: m.CampaignContent,
+    *,
+    platform: str | None = None,
+    locale: str | None = None,
+    variation: str | None = None,
+) -> list[str]:
+    """What a send of `content` puts in front of people, one line per locale / variation / platform
+    (narrowed like a test send), then every link it holds in full: the text a person approves."""
+    lines: list[str] = []
+    for block in content.blocks():
+        if (locale and block.locale != locale) or (variation and block.variation != variation):
+            continue
+        for where, shown, payload in _shown(block, platform):
+            lines.append(f"- {block.locale} / {block.variation}{where}: {shown}")
+            found = dict.fromkeys(url for path, text in strings(payload, "") for url in urls_in(path, text))
+            lines += [f"  link {quoted(url, 2000)}" for url in found]
+    return lines
+
+
+def _shown(block: m.ContentBlock, platform: str | None) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(where, the fields shown, the payload whose links count) of each message in `block`."""
+    if block.push:
+        for name, payload in block.push.platforms().items():
+            if platform is None or name == platform.lower():
+                d = payload.basic_details or m.PushBasicDetails()
+                fields = [
+                    ("title", d.title),
+                    ("message", d.message),
+                    ("summary", d.summary),
+                    ("image", d.image_url),
+                ]
+                yield f" / {name}", _fields(fields), payload.model_dump(mode="json", exclude_none=True)
+    if block.email:
+        e = block.email
+        sender = " ".join(x for x in (e.sender_name, f"<{e.from_address}>" if e.from_address else None) if x)
+        fields = [
+            ("subject", e.subject),
+            ("preheader", e.preview_text),
+            ("from", sender or None),
+            ("reply-to", e.reply_to_address),
+            ("template", e.custom_template_id),
+            ("text", html_text(e.html_content or "")),
+        ]
+        yield " / email", _fields(fields), e.model_dump(mode="json", exclude_none=True)
+    if block.sms:
+        yield " / sms", _fields([("message", block.sms.message), ("template", block.sms.template_id)]), {}
+
+
+def _fields(fields: list[tuple[str, str | None]]) -> str:
+    return ", ".join(f"{name} {quoted(value, 160)}" for name, value in fields if value) or "(empty)"
+
+
+def html_text(markup: str) -> str:
+    """The text an email's HTML shows (no tags, styles or scripts; entities decoded; spaces folded)."""
+    return " ".join(html.unescape(_TAG.sub(" ", _INVISIBLE.sub(" ", markup))).split())

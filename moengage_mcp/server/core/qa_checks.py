@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ...api import models as m
 from ...api.enums import Channel, DeliveryType, Status
-from .content import RenderedBlock, rendered_blocks
+from .content import RenderedBlock, rendered_blocks, strings, urls_in
 
 Severity = Literal["error", "warning", "info"]
 
@@ -47,8 +47,6 @@ Check = Callable[[QAInput], Iterator[Finding]]
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.S)
 _EVENT = re.compile(r"EventAttribute|\bevent\.")
 _PERSONAL = re.compile(rf"UserAttribute|\buser\.|{_EVENT.pattern}")
-_URL = re.compile(r"""https?://[^\s"'<>)]+""")
-_HTML_LINK = re.compile(r"""\b(?i:href|src)\s*=\s*["']?(https?://[^\s"'<>]+)""")
 _GSM7 = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§"
     "¿abcdefghijklmnopqrstuvwxyzäöñüà"
@@ -88,26 +86,13 @@ def expected_cells(c: m.Campaign) -> list[tuple[str, str]]:
 
 def texts(c: m.Campaign) -> Iterator[tuple[str, str]]:
     """(field path, text) of every string in the message content."""
-
-    def walk(value: object, path: str) -> Iterator[tuple[str, str]]:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                yield from walk(item, f"{path}.{key}")
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from walk(item, f"{path}[{i}]")
-        elif isinstance(value, str):
-            yield path, value
-
-    yield from walk(_content(c).content, "campaign_content.content")
+    return strings(_content(c).content, "campaign_content.content")
 
 
 def links(c: m.Campaign) -> Iterator[tuple[str, list[str]]]:
-    """(field path, URLs) a recipient can open: in HTML only href/src values, so the DOCTYPE and
-    xmlns namespace URLs (w3.org) are not links; in other text every bare URL."""
+    """(field path, URLs) a recipient can open (see `urls_in`)."""
     for path, value in texts(c):
-        urls = (_HTML_LINK if path.endswith("html_content") else _URL).findall(value)
-        if urls:
+        if urls := urls_in(path, value):
             yield path, urls
 
 

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
+
+import anyio
 
 from ...api import MoEngageClient, MoEngageError
 from ...api import models as m
 from ...api.enums import Status
 from ..args import Args
-from ..results import minute, text
+from ..core.text import minute, quoted, text
 
 
 @dataclass
@@ -53,18 +54,8 @@ def fingerprint(campaign: m.Campaign | None, *extra: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
-def printable(value: str) -> str:
-    """`value` without control, format (bidi, zero-width) or line/paragraph separator characters, so a
-    campaign name cannot add lines to, or reorder, the summary a person approves."""
-    return "".join(
-        " " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
-        for c in value
-        if unicodedata.category(c) != "Cf"
-    )
-
-
 def describe(campaign: m.Campaign) -> str:
-    name = json.dumps(printable(campaign.name or "(unnamed)")[:120], ensure_ascii=False)
+    name = quoted(campaign.name or "(unnamed)")
     updated = minute(campaign.updated_at) or "unknown"
     return (
         f"campaign {name} (id {campaign.id}; {text(campaign.channel)}, {text(campaign.campaign_delivery_type)}, "
@@ -72,13 +63,22 @@ def describe(campaign: m.Campaign) -> str:
     )
 
 
+REACH_WAIT = 3.0
+"""Seconds a summary waits for MoEngage's reach estimate before saying it is unknown."""
+
+
 async def reach_line(api: MoEngageClient, campaign: m.Campaign) -> str | None:
-    """'Reach: about N users' from meta, when MoEngage has an estimate; never blocks a write."""
+    """'Reach: about N users' from meta, when MoEngage has an estimate; it never holds a write up
+    for longer than REACH_WAIT."""
     request = m.MetaRequest(campaign_fields=m.MetaFields(id=campaign.id, status=list(Status)), limit=1)
-    try:
-        rows = await api.get_meta(request)
-    except MoEngageError:
-        return None
+    rows: list[m.MetaRow] | None = None
+    with anyio.move_on_after(REACH_WAIT):
+        try:
+            rows = await api.get_meta(request)
+        except MoEngageError:
+            return None
+    if rows is None:
+        return f"Reach: unknown (MoEngage's estimate did not come within {REACH_WAIT:g} s)."
     reach = rows[0].reachability_details if rows else None
     if reach is None or reach.count is None:
         return None

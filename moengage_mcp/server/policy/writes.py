@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from ...api import MoEngageClient, MoEngageError
 from ..args import Args, CampaignArg
-from ..results import text
+from ..core.text import text
 from .preflight import Preflight
 
 CONFIRMATION = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -16,12 +17,13 @@ from ...api.enums import (
     TestIdentifier,
 )
 from ...api.lifecycle import WRITABLE_CHANNELS
-from ...settings import Toolset
+from ...settings import Settings, Toolset, WriteMode
 from ..args import Args, UserId
+from ..core.content import sent_lines
+from ..core.text import quoted, text
 from ..policy.preflight import Preflight, describe, fingerprint
 from ..policy.writes import CONFIRMATION, TestSendOut, WriteArgs, WriteResult
 from ..registry import WriteTool, write_annotations
-from ..results import text
 from ..workspace import Workspace
 
 
@@ -50,33 +52,56 @@ class TestSendArgs(WriteArgs, _TestSend):
         return self
 
 
+_PLAIN = re.compile(r"[!-~]+")
+"""Printable ASCII without spaces: no character that can pass for another."""
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL_IDENTIFIERS = (TestIdentifier.EMAIL, TestIdentifier.USER_ATTRIBUTE_USER_EMAIL)
+
+
 async def preflight(ws: Workspace, args: TestSendArgs) -> Preflight:
-    """A test send: a saved campaign (draft mode for drafts, its content inline otherwise) or inline content."""
+    """A test send: a saved campaign (draft mode for drafts, its content inline otherwise) or inline
+    content. The summary quotes every recipient on a line of its own and shows what each locale,
+    variation and platform sends, with every link in full."""
     campaign = await ws.api.get_campaign(args.campaign_id) if args.campaign_id else None
     channel = (
         Channel(campaign.channel) if campaign and campaign.channel in WRITABLE_CHANNELS else args.channel
     )
-    problem = _problem(campaign, channel, args, ws.settings.test_recipients)
-    what = describe(campaign) if campaign else f"inline {channel} content"
-    narrowed = ", ".join(
-        f"{name} {text(value)}"
-        for name in ("platform", "locale_name", "variation")
-        if (value := getattr(args, name))
-    )
+    problem = _problem(campaign, channel, args, ws.settings)
+    what = describe(campaign) if campaign else f"inline {text(channel)} content"
     lines = [
-        f"Send a TEST of {what} to {len(args.recipients)} recipient(s) by {args.identifier.value}: {', '.join(args.recipients)}."
-        + (f" Only {narrowed}." if narrowed else "")
+        f"Send a TEST of {what}.",
+        f"To {len(args.recipients)} recipient(s), identified by {args.identifier.value}:",
+        *(f"- {quoted(recipient, 256)}" for recipient in args.recipients),
     ]
+    narrowed = [
+        (name, value) for name in ("platform", "locale_name", "variation") if (value := getattr(args, name))
+    ]
+    if narrowed:
+        lines.append(
+            "Only " + ", ".join(f"{name} {quoted(text(value) or '', 64)}" for name, value in narrowed) + "."
+        )
     if campaign and campaign.status is not Status.DRAFT:
         lines.append(
             f"The campaign is {text(campaign.status)}: its saved content is sent inline; it is not changed."
         )
+    content = _content(campaign, args)
+    platform = args.platform.value if args.platform else None
+    lines += [
+        "What is sent:",
+        *sent_lines(content, platform=platform, locale=args.locale_name, variation=args.variation),
+    ]
     state = fingerprint(campaign, args.campaign_content)
     return Preflight(args, "\n".join(lines), state, campaign, problem)
 
 
+def _content(campaign: m.Campaign | None, args: TestSendArgs) -> m.CampaignContent:
+    if campaign is not None:
+        return campaign.campaign_content or m.CampaignContent()
+    return m.CampaignContent.model_validate(args.campaign_content or {})
+
+
 def _problem(
-    campaign: m.Campaign | None, channel: Channel | None, args: TestSendArgs, allowlist: frozenset[str] | None
+    campaign: m.Campaign | None, channel: Channel | None, args: TestSendArgs, settings: Settings
 ) -> str | None:
     if campaign is not None and campaign.channel not in WRITABLE_CHANNELS:
         return f"Test sends support PUSH and EMAIL campaigns; this one is {text(campaign.channel)}"
@@ -88,11 +113,34 @@ def _problem(
             f"{args.identifier.value} is not a {text(channel)} test identifier; "
             f"use one of {', '.join(sorted(i.value for i in allowed))}"
         )
-    if allowlist is not None and (outside := [r for r in args.recipients if r not in allowlist]):
+    return _recipient_problem(args, settings)
+
+
+def _recipient_problem(args: TestSendArgs, settings: Settings) -> str | None:
+    """With an allowlist, only its exact values; without one, a person must see each recipient
+    (never in write mode auto), and each must be plain enough that what they see is what is sent."""
+    allowlist = settings.test_recipients
+    if allowlist is not None:
+        if outside := [r for r in args.recipients if r not in allowlist]:
+            return (
+                f"Recipients not in MOENGAGE_MCP_TEST_RECIPIENTS: {', '.join(quoted(r, 80) for r in outside)}. "
+                "Test sends may only go to the allowlisted test users"
+            )
+        return None
+    if settings.write_mode is WriteMode.AUTO:
         return (
-            f"Recipients not in MOENGAGE_MCP_TEST_RECIPIENTS: {', '.join(outside)}. "
-            "Test sends may only go to the allowlisted test users"
+            "In write mode auto nobody reviews test recipients, so test sends need MOENGAGE_MCP_TEST_RECIPIENTS "
+            "(the test users they may go to)"
         )
+    for recipient in args.recipients:
+        if not _PLAIN.fullmatch(recipient):
+            return (
+                f"Recipient {quoted(recipient, 80)} holds spaces, invisible or non-ASCII characters, which can pass "
+                "for others in the question you would approve; write it plainly, or allow it in "
+                "MOENGAGE_MCP_TEST_RECIPIENTS"
+            )
+        if args.identifier in _EMAIL_IDENTIFIERS and not _EMAIL.fullmatch(recipient):
+            return f"Recipient {quoted(recipient, 80)} is not an email address"
     return None
 
 
@@ -110,22 +158,40 @@ def send_request(pre: Preflight) -> m.TestCampaignRequest:
     campaign = pre.campaign
     if campaign is not None and campaign.status is Status.DRAFT:
         return m.TestCampaignRequest(draft_id=campaign.id, test_campaign_meta=meta)
+    # inline mode: `platform` belongs to draft mode only, so the content itself is narrowed to it
+    inline = meta.model_copy(update={"platform": None})
     if campaign is not None:
         dumped = campaign.model_dump(mode="json", exclude_unset=True, exclude_none=True)
         return m.TestCampaignRequest(
             channel=campaign.channel,
-            campaign_content=dumped.get("campaign_content"),
+            campaign_content=only_platform(dumped.get("campaign_content"), args.platform),
             basic_details=dumped.get("basic_details"),
             connector=dumped.get("connector"),
-            test_campaign_meta=meta,
+            test_campaign_meta=inline,
         )
     return m.TestCampaignRequest(
         channel=args.channel,
-        campaign_content=args.campaign_content,
+        campaign_content=only_platform(args.campaign_content, args.platform),
         basic_details=args.basic_details,
         connector=args.connector,
-        test_campaign_meta=meta,
+        test_campaign_meta=inline,
     )
+
+
+def only_platform(content: dict[str, Any] | None, platform: Platform | None) -> dict[str, Any] | None:
+    """`content` with the push content of every platform but `platform` left out (None: all of it)."""
+    if content is None or platform is None:
+        return content
+    others = {p.value.lower() for p in Platform} - {platform.value.lower()}
+
+    def prune(value: Any) -> Any:
+        if isinstance(value, dict):
+            if "push" in value and isinstance(value["push"], dict):
+                value = {**value, "push": {k: v for k, v in value["push"].items() if k not in others}}
+            return {k: prune(v) for k, v in value.items()}
+        return value
+
+    return prune(content)
 
 
 async def execute(ws: Workspace, pre: Preflight) -> WriteResult:
