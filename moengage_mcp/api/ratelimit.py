@@ -11,14 +11,22 @@ from that later moment. Then no amount of network or event-loop delay can put mo
 one of the API's windows than the limit: spacing by send times alone cannot promise that (a
 request held up on its way lets the next batch overtake it in the API's window, which is how a
 burst of 60 concurrent tool calls earned a 429).
+
+Waiting requests are not served in arrival order alone: a write and its pre-flight reads
+(`Caller.urgent`) go before reads, and among the rest the caller (a session) with the fewest
+requests granted in the last minute goes first, so one session's hundred-id lookup cannot hold
+another session's single call, let alone an emergency stop, for minutes.
 """
 
 from __future__ import annotations
 
 import bisect
+import itertools
 import time
+from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 import anyio
 
@@ -43,6 +51,48 @@ LIMITS: Mapping[str, tuple[Window, ...]] = {
 
 MARGIN = 0.01
 """Seconds added to each window, for timer rounding (arrival bounds are exact; see the module doc)."""
+FAIR_WINDOW = 60.0
+"""Seconds of grants counted when choosing which caller goes next."""
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who a request is for: `who` names the session (fair shares), `urgent` marks a write's requests."""
+
+    who: str = ""
+    urgent: bool = False
+
+
+CALLER: ContextVar[Caller] = ContextVar("moengage_mcp_caller", default=Caller())  # noqa: B039 - frozen
+"""The caller of the requests made in this context (set where a tool call starts)."""
+
+
+@dataclass
+class _Ticket:
+    caller: Caller
+    seq: int
+
+
+@dataclass
+class _Shares:
+    """Grants per caller in the last FAIR_WINDOW seconds."""
+
+    clock: Callable[[], float]
+    grants: defaultdict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+
+    def of(self, who: str) -> int:
+        times = self.grants.get(who)
+        if times is None:
+            return 0
+        while times and times[0] < self.clock() - FAIR_WINDOW:
+            times.popleft()
+        if not times:
+            del self.grants[who]
+            return 0
+        return len(times)
+
+    def add(self, who: str) -> None:
+        self.grants[who].append(self.clock())
 
 
 @dataclass
@@ -55,7 +105,7 @@ class Slot:
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.limiter._release()  # noqa: SLF001
+            self.limiter._release()
 
 
 class RollingWindowLimiter:
@@ -63,7 +113,11 @@ class RollingWindowLimiter:
     given: a request counts from its grant until `Slot.release`, and the window from the release."""
 
     def __init__(
-        self, windows: Sequence[Window], *, margin: float = MARGIN, clock: Callable[[], float] = time.monotonic
+        self,
+        windows: Sequence[Window],
+        *,
+        margin: float = MARGIN,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._windows = tuple(windows)
         self._span = max(seconds for _, seconds in self._windows) + margin
@@ -72,28 +126,47 @@ class RollingWindowLimiter:
         self._in_flight = 0
         self._ended: list[float] = []
         """Release times of finished requests still inside the longest window, ascending."""
-        self._released = anyio.Event()
-        self._lock = anyio.Lock()
+        self._changed = anyio.Event()
+        """Set (and replaced) whenever a request is granted or released or a waiter comes or goes."""
+        self._waiting: list[_Ticket] = []
+        self._seq = itertools.count()
+        self._shares = _Shares(clock)
 
     async def acquire(self) -> Slot:
-        """Wait until a request may be sent; callers are served in arrival order."""
-        async with self._lock:
+        """Wait until a request may be sent: urgent callers first, then the caller with the fewest
+        recent grants, then arrival order (see the module doc). The caller is `CALLER`'s value."""
+        ticket = _Ticket(CALLER.get(), next(self._seq))
+        self._waiting.append(ticket)
+        self._notify()
+        try:
             while True:
-                wait = self._wait(self._clock())
-                if wait == 0:
-                    break
-                if wait == float("inf"):  # as many requests in flight as a window allows: wait for one
-                    await self._released.wait()
+                changed = self._changed
+                if self._next() is ticket:
+                    wait = self._wait(self._clock())
+                    if wait == 0:
+                        break
+                    with anyio.move_on_after(wait):  # inf: until a request in flight ends
+                        await changed.wait()
                 else:
-                    await anyio.sleep(wait)
-            self._in_flight += 1
-            return Slot(self)
+                    await changed.wait()
+        finally:
+            self._waiting.remove(ticket)
+            self._notify()
+        self._in_flight += 1
+        self._shares.add(ticket.caller.who)
+        return Slot(self)
+
+    def _next(self) -> _Ticket:
+        return min(self._waiting, key=lambda t: (not t.caller.urgent, self._shares.of(t.caller.who), t.seq))
+
+    def _notify(self) -> None:
+        changed, self._changed = self._changed, anyio.Event()
+        changed.set()
 
     def _release(self) -> None:
         self._in_flight -= 1
         bisect.insort(self._ended, self._clock())
-        released, self._released = self._released, anyio.Event()
-        released.set()
+        self._notify()
 
     def _wait(self, now: float) -> float:
         """0 if a request may go now, else seconds to wait (inf: until a request in flight ends)."""

@@ -28,8 +28,10 @@ from pydantic import BaseModel
 
 from ..api import MoEngageError
 from ..api.errors import found_in
+from ..api.ratelimit import CALLER, Caller
 from ..settings import Settings, Toolset, WriteMode
 from .args import Args, flat_signature
+from .results import data_block
 from .workspace import Workspace
 
 if TYPE_CHECKING:
@@ -75,7 +77,7 @@ class ReadTool(Tool):
         """Flat arguments in, the body run on `workspace`, API errors converted."""
 
         async def call(args: Args, ctx: Context) -> CallToolResult:
-            with tool_errors():
+            with tool_errors(), calling(Caller(who=caller_of(ctx))):
                 return await self.body(workspace, args, ctx)
 
         returns = Annotated[CallToolResult, self.output]
@@ -153,10 +155,26 @@ def refusal(tool: Tool, settings: Settings) -> str | None:
     return None
 
 
+def caller_of(ctx: Context) -> str:
+    """Whom a call's API requests are counted for in the rate limiter's fair shares: its session."""
+    return f"session:{id(ctx.session):x}"
+
+
+@contextmanager
+def calling(caller: Caller) -> Iterator[None]:
+    """Count the API requests made inside for `caller` (the limiter reads `CALLER`)."""
+    token = CALLER.set(caller)
+    try:
+        yield
+    finally:
+        CALLER.reset(token)
+
+
 @contextmanager
 def tool_errors() -> Iterator[None]:
     """Turn an API error (also one inside a task group's exception group) into a tool error carrying
-    its advice: the one place expected failures become what the model reads."""
+    its advice: the one place expected failures become what the model reads. What the API said is
+    delimited as workspace data: its validation messages echo campaign text back."""
     try:
         yield
     except ToolError:
@@ -165,4 +183,5 @@ def tool_errors() -> Iterator[None]:
         cause = found_in(exc, (MoEngageError, ToolError))
         if cause is None:
             raise
-        raise ToolError(str(cause)) from cause
+        said = cause.render(data_block) if isinstance(cause, MoEngageError) else str(cause)
+        raise ToolError(said) from cause

@@ -170,12 +170,31 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, str | None]:
         return await work, None
     except MoEngageError as exc:
         return None, exc.message
+    except StatsIncomplete as exc:
+        return None, str(exc)
     except BaseExceptionGroup as group:
         api_errors, others = group.split(MoEngageError)
         first = found_in(api_errors, MoEngageError)
         if others is not None or first is None:
             raise
         return None, first.message
+
+
+STATS_TIME = 40.0
+"""Seconds one tool call may spend on stats calls: the stats API's 100 calls a minute are shared by
+every tool call, so a long plan must not hold a call open (or the budget) for minutes."""
+
+
+class StatsIncomplete(Exception):
+    """Not every planned stats call finished within STATS_TIME."""
+
+    def __init__(self, done: int, planned: int) -> None:
+        self.done, self.planned = done, planned
+        super().__init__(
+            f"only {done} of {planned} stats calls finished within {STATS_TIME:g} s (the stats API allows "
+            "100 calls a minute, shared by every tool call): ask for fewer campaigns or a shorter range, "
+            "or call again in a minute"
+        )
 
 
 async def fetch_stats(
@@ -186,8 +205,14 @@ async def fetch_stats(
     attribution: AttributionType,
     metric: MetricType,
     on_progress: Callable[[int, int], Awaitable[None]] | None = None,
+    time_limit: float = STATS_TIME,
 ) -> list[m.StatsResponse]:
-    """Every (window × batch) call, concurrently; the client's limiter keeps them within 100/min."""
+    """Every (window × batch) call, concurrently; the client's limiter keeps them within 100/min.
+
+    Raises:
+        StatsIncomplete: some calls had not finished after `time_limit` seconds (they are abandoned:
+            summing only some windows or batches would report numbers that are silently too low).
+    """
     plan = [(w, b) for w in windows(start, end) for b in batches(campaign_ids)]
     responses: list[m.StatsResponse] = []
 
@@ -204,7 +229,10 @@ async def fetch_stats(
         if on_progress is not None:
             await on_progress(len(responses), len(plan))
 
-    async with anyio.create_task_group() as tg:
-        for window, batch in plan:
-            tg.start_soon(one, window, batch)
+    with anyio.move_on_after(time_limit):
+        async with anyio.create_task_group() as tg:
+            for window, batch in plan:
+                tg.start_soon(one, window, batch)
+    if len(responses) < len(plan):
+        raise StatsIncomplete(len(responses), len(plan))
     return responses

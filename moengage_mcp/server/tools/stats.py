@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import BaseModel, Field, model_validator
 
 from ...api import models as m
 from ...api.enums import AttributionType, MetricType
-from ..args import Args
+from ..args import Args, Day
 from ..core.stats import (
     MAX_STATS_CALLS,
     Breakdown,
     Counts,
+    StatsIncomplete,
     batches,
     counted_goals,
     fetch_stats,
@@ -34,8 +34,8 @@ UNIQUE_SUMMED = "unique counts summed over platforms may count a user once per p
 
 class StatsArgs(Args):
     campaign_ids: list[m.CampaignId] = Field(min_length=1, max_length=200)
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Day
+    end_date: Day
     attribution_type: AttributionType = AttributionType.VIEW_THROUGH
     metric_type: MetricType = MetricType.TOTAL
     breakdown: Breakdown = Field("campaign", description="Rows per campaign, per platform, or per variation.")
@@ -120,9 +120,12 @@ async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> Ca
     async def progress(done: int, total: int) -> None:
         await ctx.report_progress(done, total, f"{done} of {total} stats calls")
 
-    responses = await fetch_stats(
-        ws.api, ids, args.start_date, args.end_date, args.attribution_type, args.metric_type, progress
-    )
+    try:
+        responses = await fetch_stats(
+            ws.api, ids, args.start_date, args.end_date, args.attribution_type, args.metric_type, progress
+        )
+    except StatsIncomplete as exc:
+        raise ToolError(f"Campaign stats incomplete, so none are shown: {exc}") from None
     listed = listed_goals(responses)
     goals = counted_goals(listed, await primary_goals(ws.api, listed))
     cells = merge(responses, goals)
