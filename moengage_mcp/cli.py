@@ -28,13 +28,25 @@ MOENGAGE_MCP_BEARER_TOKEN, which HTTP clients must send and which binding beyond
 
 FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* variable it names
     "workspace_id": ("--workspace-id", "ID", "workspace (app) id [MOENGAGE_WORKSPACE_ID]"),
-    "data_center": ("--data-center", "DC", "01-06 or 101, as in dashboard-NN.moengage.com [MOENGAGE_DATA_CENTER]"),
+    "data_center": (
+        "--data-center",
+        "DC",
+        "01-06 or 101, as in dashboard-NN.moengage.com [MOENGAGE_DATA_CENTER]",
+    ),
     "base_url": ("--base-url", "URL", "API base URL instead of the data center's [MOENGAGE_BASE_URL]"),
     "write_mode": ("--write-mode", "MODE", "off | confirm (default) | auto [MOENGAGE_MCP_WRITE_MODE]"),
     "toolsets": ("--toolsets", "LIST", "comma list of read, lifecycle, send [MOENGAGE_MCP_TOOLSETS]"),
-    "test_recipients": ("--test-recipients", "LIST", "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]"),
+    "test_recipients": (
+        "--test-recipients",
+        "LIST",
+        "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]",
+    ),
     "audit_log": ("--audit-log", "PATH", "JSONL log of write attempts [MOENGAGE_MCP_AUDIT_LOG]"),
-    "allowed_hosts": ("--allowed-hosts", "LIST", "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]"),
+    "allowed_hosts": (
+        "--allowed-hosts",
+        "LIST",
+        "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]",
+    ),
 }
 
 
@@ -54,9 +66,12 @@ def parser() -> argparse.ArgumentParser:
         help="stdio (default) for desktop clients; sse (/sse) or streamable-http (/mcp) serve HTTP",
     )
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="HTTP port (default 8000)")
+    p.add_argument("--port", default="8000", help="HTTP port (default 8000)")
     p.add_argument(
-        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)"
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="stderr log level (default WARNING)",
     )
     for field, (flag, metavar, help_text) in FLAGS.items():
         p.add_argument(flag, dest=field, metavar=metavar, help=help_text)
@@ -96,6 +111,7 @@ def _main(argv: Sequence[str] | None) -> int:
     overrides: dict[str, Any] = {field: getattr(args, field) for field in FLAGS}
     try:
         settings = load_settings(demo=args.demo or None, **overrides)
+        port = _bind(args.host, args.port)
     except SettingsError as exc:
         return _fail(str(exc))
     from .runtime import demo_settings
@@ -105,12 +121,23 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command == "check":
             return anyio.run(_check, settings)
-        anyio.run(_serve, settings, args.transport, args.host, args.port)
+        anyio.run(_serve, settings, args.transport, args.host, port)
     except KeyboardInterrupt:
         return 130
     except (TransportConfigError, SettingsError) as exc:
         return _fail(str(exc))
     return 0
+
+
+def _bind(host: str, port: str) -> int:
+    """The HTTP port, after checking the bind address and port are usable."""
+    from .settings import SettingsError, is_host
+
+    if not is_host(host):
+        raise SettingsError(f"--host: expected an IP address or host name (got {host[:80]!r})")
+    if not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise SettingsError(f"--port: expected a port from 0 (any free one) to 65535 (got {port[:20]!r})")
+    return int(port)
 
 
 def _fail(message: str) -> int:
@@ -130,12 +157,11 @@ async def _serve(settings: Settings, transport: str, host: str, port: int) -> No
             return
         import uvicorn
 
-        from .transports import http_app
+        from .transports import http_app, uvicorn_config
 
         app = http_app(server, transport, host, settings)  # type: ignore[arg-type]
         print(f"moengage-mcp: serving {transport} on http://{host}:{port}", file=sys.stderr)
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
-        await uvicorn.Server(config).serve()
+        await uvicorn.Server(uvicorn_config(app, host, port, settings)).serve()
 
 
 async def _check(settings: Settings) -> int:

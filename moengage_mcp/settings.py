@@ -6,14 +6,24 @@ An unknown or malformed value stops the server with one line naming the setting:
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .api.client import DATA_CENTERS, base_url_for
 
@@ -41,6 +51,10 @@ ENV: dict[str, str] = {
     "audit_log": "MOENGAGE_MCP_AUDIT_LOG",
     "bearer_token": "MOENGAGE_MCP_BEARER_TOKEN",
     "allowed_hosts": "MOENGAGE_MCP_ALLOWED_HOSTS",
+    "http_timeout": "MOENGAGE_MCP_HTTP_TIMEOUT",
+    "http_max_connections": "MOENGAGE_MCP_HTTP_MAX_CONNECTIONS",
+    "session_idle_timeout": "MOENGAGE_MCP_SESSION_IDLE_TIMEOUT",
+    "sessions_per_client": "MOENGAGE_MCP_SESSIONS_PER_CLIENT",
 }
 """Each setting's environment variable."""
 
@@ -70,6 +84,13 @@ class Settings(BaseModel):
     audit_log: Path = DEFAULT_AUDIT_LOG
     bearer_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
+    http_timeout: float = Field(10.0, gt=0, le=300)
+    """Seconds an HTTP client has to send a request's headers, and again its body."""
+    http_max_connections: int = Field(100, ge=1, le=100_000)
+    session_idle_timeout: float = Field(600.0, ge=10, le=86_400)
+    """Seconds after which a streamable-HTTP session without requests is closed."""
+    sessions_per_client: int = Field(20, ge=1, le=10_000)
+    """Open streamable-HTTP sessions one client (one bearer identity or address) may hold."""
     demo: bool = False
 
     _lists = field_validator("toolsets", "test_recipients", "allowed_hosts", mode="before")(_comma_list)
@@ -93,10 +114,8 @@ class Settings(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _base_url(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", value):
-            raise ValueError("expected an http(s) URL such as https://api-01.moengage.com")
-        if value is not None and "@" in value.split("/", 3)[2]:
-            raise ValueError("must not contain credentials (user:password@); use HTTPS_PROXY for an authenticating proxy")
+        if value is not None:
+            check_base_url(value)
         return value
 
     @field_validator("bearer_token")
@@ -118,7 +137,9 @@ class Settings(BaseModel):
         if not self.demo:
             for field in ("workspace_id", "api_key"):
                 if getattr(self, field) is None:
-                    raise SettingsError(f"{ENV[field]} is required (or run with --demo for the demo workspace)")
+                    raise SettingsError(
+                        f"{ENV[field]} is required (or run with --demo for the demo workspace)"
+                    )
         return self
 
     @property
@@ -138,6 +159,38 @@ class Settings(BaseModel):
         }
 
 
+_DNS_NAME = re.compile(r"(?=.{1,253}$)(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def is_host(value: str) -> bool:
+    """An IP address (IPv6 with or without brackets) or a DNS name."""
+    try:
+        ipaddress.ip_address(value.strip("[]"))
+    except ValueError:
+        return bool(_DNS_NAME.fullmatch(value))
+    return True
+
+
+def check_base_url(value: str) -> None:
+    """Refuse a base URL the client could not use (bad host or port) or that carries credentials."""
+    try:
+        parts = urlsplit(value)
+        if parts.port == 0:
+            raise ValueError("port 0")
+    except ValueError as exc:  # the port is parsed on access: out of range raises here
+        raise ValueError(
+            f"not a usable URL ({exc}); expected one such as https://api-01.moengage.com"
+        ) from None
+    if parts.username is not None or parts.password is not None:
+        raise ValueError(
+            "must not contain credentials (user:password@); use HTTPS_PROXY for an authenticating proxy"
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname or not is_host(parts.hostname):
+        raise ValueError("expected an http(s) URL with a host, such as https://api-01.moengage.com")
+    if re.search(r"\s", value) or parts.query or parts.fragment:
+        raise ValueError("expected a plain base URL (no spaces, query or fragment)")
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read settings from `environ` (default: the process environment), CLI `overrides` winning.
 
@@ -147,8 +200,12 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     environ = os.environ if environ is None else environ
     unknown = sorted(k for k in environ if k.startswith("MOENGAGE_MCP_") and k not in ENV.values())
     if unknown:
-        raise SettingsError(f"{unknown[0]}: unknown setting; known ones are {', '.join(sorted(ENV.values()))}")
-    values: dict[str, Any] = {field: environ[var] for field, var in ENV.items() if environ.get(var, "").strip()}
+        raise SettingsError(
+            f"{unknown[0]}: unknown setting; known ones are {', '.join(sorted(ENV.values()))}"
+        )
+    values: dict[str, Any] = {
+        field: environ[var] for field, var in ENV.items() if environ.get(var, "").strip()
+    }
     values.update({field: value for field, value in overrides.items() if value is not None})
     try:
         return Settings.model_validate(values)

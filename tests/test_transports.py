@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -187,3 +190,105 @@ def test_http_beyond_loopback_without_token_is_refused():
     out = run_cli("--demo", "--transport", "streamable-http", "--host", "0.0.0.0", "--port", "0")
     assert out.returncode == 2 and "MOENGAGE_MCP_BEARER_TOKEN" in out.stderr
 
+
+
+# ---------------------------------------------------------------------- what a client may hold open
+
+
+@contextmanager
+def http_server(tmp_path, **settings: str):
+    """`moengage-mcp --demo --transport streamable-http` in a subprocess on a free loopback port."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
+    env |= {"MOENGAGE_MCP_AUDIT_LOG": str(tmp_path / "audit.jsonl"), **settings}
+    cmd = [sys.executable, "-m", "moengage_mcp", "--demo", "--transport", "streamable-http", "--port", str(port)]
+    server = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        yield port
+    finally:
+        server.kill()
+        server.wait(10)
+
+
+def closed_after(sock: socket.socket, limit: float) -> float:
+    """Seconds until the peer closes `sock` (or `limit` when it has not)."""
+    started = time.monotonic()
+    sock.settimeout(limit)
+    try:
+        while sock.recv(1024):
+            pass
+    except TimeoutError:
+        return limit
+    return time.monotonic() - started
+
+
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+}
+MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
+
+
+def test_a_connection_that_never_finishes_its_headers_is_closed(tmp_path):
+    with http_server(tmp_path, MOENGAGE_MCP_HTTP_TIMEOUT="1") as port:
+        with socket.create_connection(("127.0.0.1", port)) as half_open:
+            half_open.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+            took = closed_after(half_open, 10)
+    assert took < 3, f"a half-open connection was held for {took:.1f} s"
+
+
+def test_a_body_that_never_arrives_is_answered_408(tmp_path):
+    with http_server(tmp_path, MOENGAGE_MCP_HTTP_TIMEOUT="1") as port:
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{")
+            slow.settimeout(10)
+            started = time.monotonic()
+            answer = slow.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408") and time.monotonic() - started < 3
+
+
+def test_connections_beyond_the_limit_are_refused(tmp_path):
+    with http_server(tmp_path, MOENGAGE_MCP_HTTP_MAX_CONNECTIONS="3", MOENGAGE_MCP_HTTP_TIMEOUT="20") as port:
+        idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        try:
+            time.sleep(0.3)
+            over = httpx.post(f"http://127.0.0.1:{port}/mcp", json=INITIALIZE, headers=MCP_HEADERS, timeout=10)
+        finally:
+            for sock in idle:
+                sock.close()
+        time.sleep(0.3)
+        after = httpx.post(f"http://127.0.0.1:{port}/mcp", json=INITIALIZE, headers=MCP_HEADERS, timeout=10)
+    assert over.status_code == 503 and after.status_code == 200
+
+
+def test_one_client_holds_a_bounded_number_of_sessions(tmp_path):
+    with http_server(tmp_path, MOENGAGE_MCP_SESSIONS_PER_CLIENT="3") as port:
+        url = f"http://127.0.0.1:{port}/mcp"
+        with httpx.Client(timeout=10) as http:
+            opened = [http.post(url, json=INITIALIZE, headers=MCP_HEADERS) for _ in range(3)]
+            refused = http.post(url, json=INITIALIZE, headers=MCP_HEADERS)
+            session = opened[0].headers["mcp-session-id"]
+            ended = http.delete(url, headers={**MCP_HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25"})
+            again = http.post(url, json=INITIALIZE, headers=MCP_HEADERS)
+    assert [r.status_code for r in opened] == [200, 200, 200]
+    assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+    assert "MOENGAGE_MCP_SESSIONS_PER_CLIENT" in refused.json()["error_description"]
+    assert ended.status_code in (200, 204) and again.status_code == 200
+
+
+def test_the_http_limits_are_settings_with_one_line_errors():
+    for var, bad in (("MOENGAGE_MCP_HTTP_TIMEOUT", "0"), ("MOENGAGE_MCP_SESSIONS_PER_CLIENT", "x"), ("MOENGAGE_MCP_SESSION_IDLE_TIMEOUT", "1")):
+        out = run_cli("--demo", env={var: bad})
+        assert out.returncode == 2 and var in out.stderr and len(out.stderr.strip().splitlines()) == 1

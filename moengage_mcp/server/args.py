@@ -7,6 +7,7 @@ parameters and hands the tool body one validated model instance.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping
@@ -27,6 +28,8 @@ Email = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$", max_length=254),
     WithJsonSchema({"type": "string", "format": "email"}),
 ]
+Day = Annotated[dt.date, Field(ge=dt.date(2000, 1, 1), le=dt.date(2099, 12, 31))]
+"""A calendar day in a range MoEngage data can fall in: far dates would overflow date arithmetic."""
 UserId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 
 

@@ -12,7 +12,7 @@ from pydantic import Field, model_validator
 
 from ..api import models as m
 from ..api.enums import META_STATUSES, Channel, DeliveryType, Status
-from .args import Args, Email, Text
+from .args import Args, Day, Email, Text
 
 
 class MetaFilters(Args):
@@ -59,8 +59,8 @@ class Filters(MetaFilters):
     """Search filters: the meta ones plus creator, creation dates and archived campaigns."""
 
     created_by: list[Email] | None = Field(None, max_length=20)
-    created_from: dt.date | None = None
-    created_to: dt.date | None = None
+    created_from: Day | None = None
+    created_to: Day | None = None
     include_archived: bool = False
 
     @model_validator(mode="after")

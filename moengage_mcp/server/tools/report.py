@@ -9,6 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field
 
+from ..args import Day
 from ..core.report import Metric, ReportOut, ReportQuery, build_report, markdown
 from ..filters import Filters
 from ..registry import read_tool
@@ -19,8 +20,8 @@ from ..workspace import Workspace
 class ReportArgs(Filters):
     next_days: int = Field(7, ge=1, le=90, description="Window for 'scheduled next'.")
     rank_by: Metric | None = Field(None, description="Also rank performers by this metric.")
-    stats_from: dt.date | None = Field(None, description="Default: 30 days before stats_to.")
-    stats_to: dt.date | None = Field(None, description="Default: today.")
+    stats_from: Day | None = Field(None, description="Default: 30 days before stats_to.")
+    stats_to: Day | None = Field(None, description="Default: today.")
     top: int = Field(3, ge=1, le=10)
     max_campaigns: int = Field(1000, ge=1, le=5000)
 
