@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -39,6 +40,7 @@ class MoEngageError(Exception):
     """Base of every error the API client raises."""
 
     advice = ""
+    """What to do next; a class attribute, or a property where it depends on the error."""
 
     def __init__(
         self,
@@ -58,15 +60,16 @@ class MoEngageError(Exception):
         self.request_id = request_id
         self.details = details or []
         self.retry_after = retry_after
-        super().__init__(self._render())
+        super().__init__(self.render())
 
-    def _render(self) -> str:
+    def render(self, quote: Callable[[str], str] = str) -> str:
+        """The error as one text: what failed, what the API said (passed through `quote`: it may echo
+        workspace data back), what to do next, and the request id."""
         head = f"MoEngage API error {self.status}" if self.status else "MoEngage API request failed"
         if self.endpoint:
             head += f" on {self.endpoint}"
-        text = f"{head}: {self.message.rstrip('.')}"
-        if self.details:
-            text += " (" + "; ".join(self.details) + ")"
+        said = self.message.rstrip(".") + (" (" + "; ".join(self.details) + ")" if self.details else "")
+        text = f"{head}: {quote(said)}"
         if self.advice:
             text += f". {self.advice}"
         if self.request_id:
@@ -89,12 +92,11 @@ class PermissionDeniedError(MoEngageError):
 
 
 class NotFoundError(MoEngageError):
-    def _render(self) -> str:
+    @property
+    def advice(self) -> str:  # type: ignore[override]
         if "user" in self.message.lower():
-            self.advice = "Check the user id and user_id_type (the preview renders for an existing user)"
-        else:
-            self.advice = "Check the campaign id (search_campaigns finds ids by name)"
-        return super()._render()
+            return "Check the user id and user_id_type (the preview renders for an existing user)"
+        return "Check the campaign id (search_campaigns finds ids by name)"
 
 
 class ConflictError(MoEngageError):
@@ -104,9 +106,13 @@ class ConflictError(MoEngageError):
 class InvalidRequestError(MoEngageError):
     """400 or 422: the API refused the request as sent."""
 
-    def _render(self) -> str:
-        self.advice = "Fix the fields named and try again" if self.details else "Check the arguments against the tool's schema"
-        return super()._render()
+    @property
+    def advice(self) -> str:  # type: ignore[override]
+        return (
+            "Fix the fields named and try again"
+            if self.details
+            else "Check the arguments against the tool's schema"
+        )
 
 
 class RetryableError(MoEngageError):
@@ -118,10 +124,10 @@ class OutcomeUnknownError(RetryableError):
 
 
 class RateLimitedError(RetryableError):
-    def _render(self) -> str:
+    @property
+    def advice(self) -> str:  # type: ignore[override]
         wait = f"{self.retry_after:g} s" if self.retry_after is not None else "a minute"
-        self.advice = f"The API rate limit was reached; retry after {wait}"
-        return super()._render()
+        return f"The API rate limit was reached; retry after {wait}"
 
 
 class ApiDisabledError(MoEngageError):

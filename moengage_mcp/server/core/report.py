@@ -21,7 +21,6 @@ from pydantic import BaseModel
 from ...api import MoEngageClient, collect, pages_of
 from ...api import models as m
 from ...api.enums import AttributionType, DeliveryType, ExecutionStatus, MetricType, Status
-from ..results import minute, text
 from .stats import (
     MAX_STATS_CALLS,
     Counts,
@@ -35,6 +34,7 @@ from .stats import (
     rows,
     windows,
 )
+from .text import minute, printable, text
 
 Metric = Literal["ctr", "cvr", "clicks", "conversions", "sent", "delivery_rate"]
 STUCK_AFTER = dt.timedelta(hours=6)
@@ -375,7 +375,8 @@ def _performer_lines(p: Performers) -> list[str]:
 
 
 def _cell(value: str | None, width: int = 60) -> str:
-    return (value or "").replace("|", "/").replace("\n", " ")[:width]
+    """Workspace text fit for one markdown table cell: printable, no column bar, at most `width` long."""
+    return printable(value or "").replace("|", "/")[:width]
 
 
 def _num(value: int | None) -> str:

@@ -8,9 +8,10 @@ from pydantic import BaseModel
 
 from ...api import models as m
 from ..args import CampaignArg, Page
+from ..core.text import minute, text
 from ..listing import Continuation, continuation, walk
 from ..registry import read_tool
-from ..results import minute, result, text
+from ..results import result
 from ..workspace import Workspace
 
 

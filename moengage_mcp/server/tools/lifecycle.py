@@ -5,10 +5,10 @@ from __future__ import annotations
 from ...api.enums import Action
 from ...api.lifecycle import TRANSITIONS, transition_problem
 from ...settings import Toolset
+from ..core.text import text
 from ..policy.preflight import Preflight, describe, fingerprint, reach_line
 from ..policy.writes import CONFIRMATION, CampaignWriteArgs, WriteResult, read_back
 from ..registry import WriteTool, write_annotations
-from ..results import text
 from ..workspace import Workspace
 
 

@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from ...api import MoEngageClient, pages_of
 from ...api import models as m
 from ..args import Page
+from ..core.text import minute, text
 from ..filters import MetaFilters
 from ..listing import Continuation, continuation, walk
 from ..registry import read_tool
-from ..results import minute, result, text
+from ..results import result
 from ..workspace import Workspace
 
 

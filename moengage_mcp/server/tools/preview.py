@@ -23,8 +23,9 @@ from ..core.content import (
     shorten,
     unresolved_fields,
 )
+from ..core.text import text
 from ..registry import read_tool
-from ..results import result, text
+from ..results import result
 from ..workspace import Workspace
 
 

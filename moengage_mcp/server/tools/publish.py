@@ -6,10 +6,11 @@ import datetime as dt
 
 from ...api.lifecycle import publish_problem, publish_target
 from ...settings import Toolset
+from ..core.text import minute, text
 from ..policy.preflight import Preflight, describe, fingerprint, reach_line
 from ..policy.writes import CONFIRMATION, CampaignWriteArgs, WriteResult, read_back
 from ..registry import WriteTool, write_annotations
-from ..results import minute, text
+from ..results import data_block
 from ..workspace import Workspace
 
 
@@ -20,7 +21,9 @@ async def preflight(ws: Workspace, args: CampaignWriteArgs) -> Preflight:
         checked = await ws.api.validate_campaign(campaign.id)
         if not checked.valid:
             issues = "; ".join(f"{e.field}: {e.issue}" for e in checked.errors[:10])
-            problem = f"The draft fails publish-time validation ({issues}). Fix it and validate again"
+            problem = (
+                f"The draft fails publish-time validation ({data_block(issues)}). Fix it and validate again"
+            )
     target = publish_target(campaign, dt.datetime.now(dt.timezone.utc))
     lines = [f"Publish {describe(campaign)}.", f"Status: {text(campaign.status)} -> {target.value}."]
     if problem is None:

@@ -16,8 +16,9 @@ from ...api.lifecycle import WRITABLE_CHANNELS
 from ..args import Args, UserId
 from ..core.content import PREVIEW_CHANNELS, RenderedBlock, preview_request, raw_content, rendered_blocks
 from ..core.qa_checks import Finding, QAInput, run_checks
+from ..core.text import text
 from ..registry import read_tool
-from ..results import result, text
+from ..results import result
 from ..workspace import Workspace
 
 

@@ -9,10 +9,11 @@ from pydantic import BaseModel, Field
 from ...api import models as m
 from ...api import pages_of
 from ..args import Page
+from ..core.text import minute, text
 from ..filters import Filters
 from ..listing import Continuation, continuation, walk
 from ..registry import read_tool
-from ..results import minute, result, text
+from ..results import result
 from ..workspace import Workspace
 
 
