@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, model_validator
 
 from ..api import models as m
-from ..api.enums import META_STATUSES, Channel, DeliveryType, PreviewIdentifier, Status
+from ..api.enums import META_STATUSES, Channel, PreviewIdentifier, Status
 
 MAX_RESULTS = 500
 
@@ -39,8 +39,8 @@ class MetaFilters(Args):
 
     name: Text | None = Field(None, description="Part of the name, any case.")
     channels: list[Channel] | None = None
-    statuses: list[Status] | None = Field(None, description="Default: all but ARCHIVED.")
-    delivery_types: list[DeliveryType] | None = None
+    statuses: list[m.MetaStatus] | None = Field(None, description="Default: all but ARCHIVED and RETIRED.")
+    delivery_types: list[m.MetaDeliveryType] | None = None
     tags: list[Text] | None = Field(None, max_length=20)
     campaign_ids: list[m.CampaignId] | None = Field(None, max_length=100)
     include_child_campaigns: bool = Field(False, description="Periodic runs and flow nodes too.")
@@ -77,6 +77,8 @@ class MetaFilters(Args):
 class Filters(MetaFilters):
     """Search filters: the meta ones plus creator, creation dates and archived campaigns."""
 
+    statuses: list[Status] | None = Field(None, description="Default: all but ARCHIVED.")
+    delivery_types: list[m.SearchDeliveryType] | None = None
     created_by: list[Email] | None = Field(None, max_length=20)
     created_from: dt.date | None = None
     created_to: dt.date | None = None
