@@ -127,6 +127,22 @@ async def test_list_executions_crosses_pages(sim, tmp_path):
     assert {e["campaign_id"] for e in out["executions"]} == {e["campaign_id"] for e in sim.executions[parent][:100]}
 
 
+async def test_get_meta_answers_for_drafts_through_v5_meta(sim, tmp_path):
+    draft = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "DRAFT" and not doc.get("parent_id"))
+    live = next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "SCHEDULED")
+    async with mcp_client(sim, tmp_path) as client:
+        by_id = await client.call_tool("get_meta", {"campaign_ids": [live, draft]})
+        drafts = await client.call_tool("get_meta", {"statuses": ["DRAFT"], "max_results": 30})
+        plain = await client.call_tool("get_meta", {"statuses": ["SCHEDULED"]})
+    out = by_id.structured_content
+    assert [r["id"] for r in out["campaigns"]] == [live, draft] and out["answered_by"] == ["v1_meta", "v5_meta"]
+    assert drafts.structured_content["answered_by"] == ["v5_meta"]
+    assert {r["status"] for r in drafts.structured_content["campaigns"]} == {"DRAFT"}
+    assert plain.structured_content["answered_by"] == ["v1_meta"]
+    v1_meta = [r for r in sim.requests if r.path == "/core-services/v1/campaigns/meta"]
+    assert all("DRAFT" not in (r.body["campaign_fields"].get("status") or []) for r in v1_meta)
+
+
 async def test_get_meta_shows_reachability_and_takes_ids(sim, tmp_path):
     async with mcp_client(sim, tmp_path) as client:
         res = await client.call_tool("get_meta", {"statuses": ["SCHEDULED"], "delivery_types": ["ONE_TIME"]})

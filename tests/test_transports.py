@@ -49,8 +49,9 @@ async def exercise_every_tool(client: Client, sim: Simulator | None = None) -> N
     assert got.structured_content["campaign"]["id"] == cid
     runs = await client.call_tool("list_executions", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]})
     assert runs.structured_content["total_instances"] > 15
-    meta = await client.call_tool("get_meta", {"campaign_ids": [cid]})
-    assert meta.structured_content["campaigns"][0]["id"] == cid
+    live = DEMO_CAMPAIGN_IDS["scheduled_push_this_week"]  # V1 meta documents no drafts (campaigns-v1.yaml)
+    meta = await client.call_tool("get_meta", {"campaign_ids": [live]})
+    assert meta.structured_content["campaigns"][0]["id"] == live
     draft = DEMO_CAMPAIGN_IDS["valid_push_draft"]
     preview = await client.call_tool("personalized_preview", {"campaign_id": draft, "user_id": "user-1001"})
     assert preview.structured_content["blocks"]

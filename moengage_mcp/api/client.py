@@ -7,6 +7,7 @@ limiting, retries and error mapping, so callers deal only in models and typed er
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import random
 import uuid
@@ -150,6 +151,13 @@ class MoEngageClient:
             rows = data.get("campaigns", []) if isinstance(data, dict) else data
         return _parse(_adapter("meta_rows"), rows)
 
+    async def get_meta_v5(self, request: m.MetaV5Request) -> list[m.MetaRow]:
+        """One page of `POST /v5/campaigns/meta`: V1 meta's rows for every status, drafts too (with
+        their `rejection_comment`), statuses and delivery types in V5 spelling."""
+        body = request.body()
+        reply = await self._call("meta", "POST", "/v5/campaigns/meta", api="v5", body=body, idempotent=True)
+        return _parse(m.MetaList, _data(reply)).campaigns
+
     async def list_executions(self, parent_id: str, request: m.ExecutionsRequest) -> m.ExecutionsPage:
         path = f"/core-services/v1/campaigns/{_checked_id(parent_id)}/executions"
         reply = await self._call("executions", "POST", path, api="v1", body=request.body())
@@ -193,6 +201,18 @@ class MoEngageClient:
             ) from None
         return _parse(m.StatsResponse, reply.payload)
 
+    async def download_report(self, filename: str) -> bytes:
+        """A generated campaign report file (`GET /campaign_reports/rest_api/{app}/{file}`), as bytes.
+        This endpoint authenticates by a `Signature` header, SHA256 of `app|file|key`, not Basic auth;
+        the key itself is never sent. Files are kept 7 days after they are generated."""
+        if not filename or "/" in filename or filename in (".", ".."):
+            raise ValueError(f"invalid report file name {filename!r}")
+        workspace_id, api_key = self._credentials
+        signature = hashlib.sha256(f"{workspace_id}|{filename}|{api_key}".encode()).hexdigest()
+        path = f"/campaign_reports/rest_api/{workspace_id}/{filename}"
+        reply = await self._call("report", "GET", path, api="report", headers={"Signature": signature})
+        return reply.payload
+
     # ------------------------------------------------------------------ transport
 
     async def _call(
@@ -201,14 +221,15 @@ class MoEngageClient:
         method: str,
         path: str,
         *,
-        api: Literal["v1", "v5"],
+        api: Literal["v1", "v5", "report"],
         body: dict[str, Any] | None = None,
         idempotent: bool = False,
         request_id_in_body: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> Reply:
         """Send one logical request, retrying it with the same request id and idempotency key."""
         request_id = str(uuid.uuid4())
-        headers = self._headers(api, request_id)
+        headers = {**self._headers(api, request_id), **(headers or {})}
         key = str(uuid.uuid4()) if idempotent else None
         if key:
             headers["Idempotency-Key"] = key
@@ -255,12 +276,16 @@ class MoEngageClient:
     async def _send(self, method: str, path: str, headers: dict[str, str], body: Any, ids: Reply) -> Reply:
         import httpx  # loaded by _client()
 
+        signed = "Signature" in headers  # the report download: its own signature, no Basic credentials
+        auth: Any = None if signed else httpx.USE_CLIENT_DEFAULT
         try:
-            response = await self._client().request(method, path, json=body, headers=headers)
+            response = await self._client().request(method, path, json=body, headers=headers, auth=auth)
         except httpx.TimeoutException:
             raise TransportError(f"{method} {path} timed out", request_id=ids.request_id) from None
         except httpx.HTTPError as exc:
             raise TransportError(f"{method} {path}: {type(exc).__name__}", request_id=ids.request_id) from None
+        if response.is_success and signed:
+            return Reply(response.content, ids.request_id)
         if response.is_success:
             try:
                 payload = response.json()
@@ -279,7 +304,9 @@ class MoEngageClient:
             endpoint=f"{method} {path}",
         )
 
-    def _headers(self, api: Literal["v1", "v5"], request_id: str) -> dict[str, str]:
+    def _headers(self, api: Literal["v1", "v5", "report"], request_id: str) -> dict[str, str]:
+        if api == "report":
+            return {"Accept": "application/gzip, application/json"}
         if api == "v1":
             return {"MOE-APPKEY": self.workspace_id}
         return {"X-MOE-Tenant-ID": self.workspace_id, "X-MOE-Request-Id": request_id}

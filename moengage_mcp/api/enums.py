@@ -1,13 +1,21 @@
 """Enumerations of the MoEngage Campaigns API.
 
 V1 answers in title case ("Active", "Retired") and V5 in upper case ("ACTIVE"); every enum
-here accepts either spelling (and spaces for underscores) so the rest of the code sees one form.
+here accepts either spelling (and spaces for underscores, and V1's own names such as
+BUSINESS_TRIGGERED) so the rest of the code sees one form.
+
+Each endpoint accepts its own subset of these values (MoEngage's published files list them per
+operation): the `*_STATUSES` / `*_DELIVERY_TYPES` tuples below are those subsets, for request
+models to enforce and tool schemas to offer.
 """
 
 from __future__ import annotations
 
 from enum import Enum
 from typing import Any
+
+V1_SPELLINGS = {"BUSINESS_TRIGGERED": "BUSINESS_EVENT_TRIGGERED"}
+"""V1 names of values V5 spells otherwise (campaigns-v1.yaml, meta request and response)."""
 
 
 class ApiEnum(str, Enum):
@@ -18,6 +26,7 @@ class ApiEnum(str, Enum):
         if not isinstance(value, str):
             return None
         key = value.strip().upper().replace(" ", "_").replace("-", "_")
+        key = V1_SPELLINGS.get(key, key)
         for member in cls:
             if key in (member.name, member.value.upper().replace(" ", "_")):
                 return member
@@ -46,6 +55,24 @@ class DeliveryType(ApiEnum):
     LOCATION_TRIGGERED = "LOCATION_TRIGGERED"
     BROADCAST_LIVE_ACTIVITY = "BROADCAST_LIVE_ACTIVITY"
 
+    @property
+    def v1(self) -> str:
+        """The value as V1 spells it."""
+        return next((v1 for v1, v5 in V1_SPELLINGS.items() if v5 == self.value), self.value)
+
+
+SEARCH_DELIVERY_TYPES = tuple(t for t in DeliveryType if t is not DeliveryType.BROADCAST_LIVE_ACTIVITY)
+"""`POST /v5/campaigns/search` `campaign_fields.campaign_delivery_type`: no BROADCAST_LIVE_ACTIVITY."""
+META_DELIVERY_TYPES = (
+    DeliveryType.ONE_TIME,
+    DeliveryType.PERIODIC,
+    DeliveryType.EVENT_TRIGGERED,
+    DeliveryType.BUSINESS_EVENT_TRIGGERED,
+)
+"""`POST /core-services/v1/campaigns/meta` `campaign_fields.delivery_type` (sent in V1 spelling)."""
+V5_META_DELIVERY_TYPES = SEARCH_DELIVERY_TYPES
+"""`POST /v5/campaigns/meta` `campaign_fields.delivery_type` (one value, not a list)."""
+
 
 class Status(ApiEnum):
     DRAFT = "DRAFT"
@@ -59,8 +86,15 @@ class Status(ApiEnum):
     RETIRED = "RETIRED"
 
 
+SEARCH_STATUSES = tuple(Status)
+"""`POST /v5/campaigns/search` `campaign_fields.status`: every status."""
 META_STATUSES = (Status.SCHEDULED, Status.ACTIVE, Status.PAUSED, Status.SENT, Status.STOPPED)
-"""The statuses V1 meta documents (campaigns-v1.yaml), ARCHIVED aside: it lists no DRAFT, SENDING or RETIRED."""
+"""V1 meta's default filter: its statuses without the retired and archived ones."""
+META_FILTER_STATUSES = (*META_STATUSES, Status.RETIRED, Status.ARCHIVED)
+"""`POST /core-services/v1/campaigns/meta` `campaign_fields.status` (and the statuses its rows can
+have): no DRAFT, no SENDING. Drafts are in V5 meta (`V5_META_STATUSES`)."""
+V5_META_STATUSES = tuple(Status)
+"""`POST /v5/campaigns/meta` `campaign_fields.status`: every status, DRAFT included."""
 
 
 class Action(ApiEnum):

@@ -18,11 +18,17 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainSerializer,
     StringConstraints,
+    field_validator,
     model_validator,
 )
 
 from .enums import (
+    META_DELIVERY_TYPES,
+    META_FILTER_STATUSES,
+    SEARCH_DELIVERY_TYPES,
+    V5_META_DELIVERY_TYPES,
     Action,
     AttributionType,
     Channel,
@@ -355,6 +361,18 @@ class StatsError(ApiModel):
 # --------------------------------------------------------------------------- search and meta
 
 
+SearchDeliveryType = Literal[SEARCH_DELIVERY_TYPES]  # type: ignore[valid-type]
+"""A delivery type V5 search filters by; a tool schema built on it offers exactly these."""
+MetaDeliveryType = Literal[META_DELIVERY_TYPES]  # type: ignore[valid-type]
+"""A delivery type V1 meta filters by."""
+MetaStatus = Literal[META_FILTER_STATUSES]  # type: ignore[valid-type]
+"""A status V1 meta filters by (and its rows can have)."""
+V5MetaDeliveryType = Literal[V5_META_DELIVERY_TYPES]  # type: ignore[valid-type]
+"""The one delivery type V5 meta filters by."""
+_V1_SPELLING = PlainSerializer(lambda value: value.v1, return_type=str)
+"""Sent in V1's spelling (BUSINESS_TRIGGERED); V1 rows answer in it too, and the enum reads it back."""
+
+
 class CreatedDate(RequestModel):
     from_date: str
     to_date: str
@@ -367,11 +385,12 @@ class SearchFields(RequestModel):
     channels: list[Channel] | None = None
     created_by: list[str] | None = None
     created_date: CreatedDate | None = None
-    campaign_delivery_type: list[DeliveryType] | None = None
+    campaign_delivery_type: list[SearchDeliveryType] | None = None
     name: str | None = None
     status: list[Status] | None = None
     tags: list[str] | None = None
     version_number: int | None = None
+    """Only one version of versioned campaigns; omitted, every version."""
 
 
 class SearchRequest(RequestModel):
@@ -394,10 +413,48 @@ class MetaFields(RequestModel):
     channels: list[Channel] | None = None
     created_by: list[str] | None = None
     created_date: CreatedDate | None = None
-    delivery_type: list[DeliveryType] | None = None
+    delivery_type: list[Annotated[MetaDeliveryType, _V1_SPELLING]] | None = None
     name: str | None = None
     status: list[Status] | None = None
     tags: list[str] | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _v1_statuses(cls, value: list[Status] | None) -> list[Status] | None:
+        """V1 meta lists no DRAFT or SENDING status, in its filter or its rows, so it has no such rows
+        to find: they are left out of the filter (asking for a campaign 'whatever its status' still
+        works). A filter of nothing else is refused: V5 meta (`MetaV5Request`) answers for drafts."""
+        if not value:
+            return value
+        kept = [status for status in value if status in META_FILTER_STATUSES]
+        if not kept:
+            raise ValueError(
+                f"V1 meta has no {', '.join(s.value for s in value)} campaigns; it takes "
+                f"{', '.join(s.value for s in META_FILTER_STATUSES)} (V5 meta has drafts)"
+            )
+        return kept
+
+
+class MetaV5Fields(RequestModel):
+    """`campaign_fields` of `POST /v5/campaigns/meta`: V1 meta's names (`id` one string,
+    `delivery_type` one value), every V5 status (drafts too) and ISO 8601 creation times."""
+
+    id: str | None = None
+    channels: list[Channel] | None = None
+    created_by: list[str] | None = None
+    created_date: CreatedDate | None = None
+    delivery_type: V5MetaDeliveryType | None = None
+    name: str | None = None
+    status: list[Status] | None = None
+    tags: list[str] | None = None
+
+
+class MetaV5Request(RequestModel):
+    request_id: str | None = None
+    campaign_fields: MetaV5Fields | None = None
+    include_child_campaigns: bool | None = None
+    limit: Annotated[int, Field(ge=1, le=PAGE_SIZE)] = PAGE_SIZE
+    page: Annotated[int, Field(ge=1)] = 1
 
 
 class MetaRequest(RequestModel):
@@ -428,7 +485,14 @@ class MetaRow(ApiModel):
     parent_campaign_id: str | None = None
     total_child_campaigns: int | None = None
     rejection_comment: str | None = None
+    """V5 meta: why a review sent the campaign back to DRAFT."""
     reachability_details: Reachability | None = None
+
+
+class MetaList(ApiModel):
+    """`data` of V5 meta."""
+
+    campaigns: list[MetaRow] = []
 
 
 # --------------------------------------------------------------------------- executions
@@ -499,6 +563,14 @@ class TestCampaignMeta(RequestModel):
     variation: str | None = None
     locale_name: str | None = None
     platform: Platform | None = None
+    """Draft mode only (campaigns-v5.yaml: "Applies to draft mode only")."""
+
+
+class PersonalizationDetails(RequestModel):
+    """Attribute values a test send renders with instead of the stored profile's."""
+
+    user_attributes: dict[str, Any] | None = None
+    event_attributes: dict[str, Any] | None = None
 
 
 class TestCampaignRequest(RequestModel):
@@ -512,14 +584,21 @@ class TestCampaignRequest(RequestModel):
     basic_details: dict[str, Any] | None = None
     connector: dict[str, Any] | None = None
     campaign_content: dict[str, Any] | None = None
+    personalization_details: PersonalizationDetails | None = None
     test_campaign_meta: TestCampaignMeta
 
     @model_validator(mode="after")
     def _one_mode(self) -> TestCampaignRequest:
+        """The rules campaigns-v5.yaml states in prose: draft_id is mutually exclusive with channel and
+        campaign_content, inline mode needs both, and `platform` applies to draft mode only."""
         if (self.draft_id is None) == (self.campaign_content is None):
             raise ValueError("give either draft_id (a saved draft) or campaign_content (inline), not both")
+        if self.draft_id is not None and self.channel is not None:
+            raise ValueError("draft_id and channel are mutually exclusive (the draft has its channel)")
         if self.campaign_content is not None and self.channel is None:
             raise ValueError("inline test sends need channel")
+        if self.campaign_content is not None and self.test_campaign_meta.platform is not None:
+            raise ValueError("test_campaign_meta.platform applies to draft mode only (inline content goes as given)")
         return self
 
 
@@ -559,12 +638,17 @@ class PreviewResult(ApiModel):
 
 
 class StatsRequest(RequestModel):
+    """`POST /core-services/v1/campaign-stats`. Without `campaign_ids` it asks for every campaign of
+    the workspace with stats in the period, a page of `limit` at `offset` (`total_pages` says how many)."""
+
     request_id: str | None = None
     start_date: dt.date
     end_date: dt.date
     campaign_ids: Annotated[list[str], Field(max_length=STATS_MAX_CAMPAIGNS)] | None = None
-    attribution_type: AttributionType | None = None
-    metric_type: MetricType | None = None
+    attribution_type: AttributionType = AttributionType.VIEW_THROUGH
+    """Required by the API, so always sent (its documented first value by default)."""
+    metric_type: MetricType = MetricType.TOTAL
+    """Required by the API, so always sent."""
     offset: Annotated[int, Field(ge=0)] | None = None
     limit: Annotated[int, Field(ge=1, le=STATS_PAGE_SIZE)] | None = None
 
@@ -577,31 +661,89 @@ class StatsRequest(RequestModel):
 
 
 class PerformanceStats(ApiModel):
+    """Counts and rates of one cell, every field stats-report-v1.openapi.yml documents. Which ones a
+    cell carries depends on the channel: email has opens, bounces, unsubscribes and complaints; push
+    has impressions and clicks; rates are percentages."""
+
     attempted: int | None = None
     sent: int | None = None
     failed: int | None = None
     delivered: int | None = None
+    eligible_users: int | None = None
+    successfully_synced: int | None = None
     impression: int | None = None
     click: int | None = None
+    closed_click: int | None = None
     opened: int | None = None
+    read: int | None = None
     bounced: int | None = None
+    hard_bounce: int | None = None
+    soft_bounce: int | None = None
     unsubscribe: int | None = None
+    complaint: int | None = None
+    ctr: float | None = None
+    ctor: float | None = None
+    """Clicks per open."""
+    delivery_rate: float | None = None
+    sent_rate: float | None = None
+    failure_rate: float | None = None
+    open_rate: float | None = None
+    read_rate: float | None = None
+    unsub_rate: float | None = None
+    bounce_rate: float | None = None
+    complaints_rate: float | None = None
 
 
 class GoalStats(ApiModel):
+    """One conversion goal's numbers; revenue figures where the goal tracks a revenue attribute."""
+
+    goal_name: str | None = None
     conversions: int | None = None
+    total: int | None = None
+    unique: int | None = None
     cvr: float | None = None
     uplift: float | None = None
+    """Against the campaign control group, in percent."""
+    gcg_uplift: float | None = None
+    """Against the global control group, in percent."""
+    revenue: float | None = None
+    average_order_value: float | None = None
+    average_revenue_per_user: float | None = None
+
+
+class DeliveryFunnel(ApiModel):
+    """How the audience narrowed from the segment to delivery (push and email steps differ)."""
+
+    total_user_in_segment: int | None = None
+    reachable_users_in_segment: int | None = None
+    segment_after_uninstall: int | None = None
+    user_with_email: int | None = None
+    user_with_email_after__h_b: int | None = None
+    """Users with an email address after hard-bounced addresses are removed (the API's name)."""
+    after_fc: int | None = None
+    users_after_dup: int | None = None
+    user_after_duplicate_removal: int | None = None
+    after_invalid_removal: int | None = None
+    after_personalization_removal: int | None = None
+    user_devices: int | None = None
+    active_device_token: int | None = None
+    sent: int | None = None
+    delivered: int | None = None
+    impressions: int | None = None
 
 
 class VariationStats(ApiModel):
     performance_stats: PerformanceStats | None = None
     conversion_goal_stats: dict[str, GoalStats] = {}
-    failure_breakdown: dict[str, Any] = {}
+    delivery_funnel: DeliveryFunnel | None = None
+    failure_breakdown: dict[str, int] = {}
+    """Users not sent to, by reason (control-group removals among them)."""
 
 
 class LocaleStats(ApiModel):
     variations: dict[str, VariationStats] = {}
+    """By variation name, plus `all_variations` and, beside them, `campaign_control_group` and
+    `global_control_group` (the control groups' conversions, that uplift is measured against)."""
 
 
 class PlatformStats(ApiModel):

@@ -46,6 +46,7 @@ LIMITS: Mapping[str, tuple[Window, ...]] = {
     "test": ((10, 1.0), (100, 60.0)),
     "preview": ((10_000, 60.0),),
     "stats": ((100, 60.0),),
+    "report": STANDARD,  # no documented limit: the campaigns API's standard one
 }
 """Documented limits per endpoint family (API_NOTES.md)."""
 

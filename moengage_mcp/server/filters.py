@@ -1,27 +1,33 @@
 """Campaign filters, the arguments search, meta and the report share.
 
 They reuse the API's enums, so a tool schema lists exactly the values the API accepts, and build
-the V5 search and V1 meta requests, which name the same filters differently.
+the V5 search, V1 meta and V5 meta requests, which name the same filters differently.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, model_validator
 
 from ..api import models as m
-from ..api.enums import META_STATUSES, Channel, DeliveryType, Status
+from ..api.enums import META_FILTER_STATUSES, META_STATUSES, Channel, Status
 from .args import Args, Day, Email, Text
+
+V5_META_ONLY = (Status.DRAFT, Status.SENDING)
+"""Statuses V1 meta has no campaigns in: V5 meta answers for them."""
 
 
 class MetaFilters(Args):
-    """The campaign filters both V5 search and V1 meta understand."""
+    """The campaign filters V5 search and both meta endpoints understand."""
 
     name: Text | None = Field(None, description="Part of the name, any case.")
     channels: list[Channel] | None = None
-    statuses: list[Status] | None = Field(None, description="Default: all but ARCHIVED.")
-    delivery_types: list[DeliveryType] | None = None
+    statuses: list[Status] | None = Field(
+        None, description="Default: all but DRAFT, SENDING, ARCHIVED, RETIRED."
+    )
+    delivery_types: list[m.MetaDeliveryType] | None = None
     tags: list[Text] | None = Field(None, max_length=20)
     campaign_ids: list[m.CampaignId] | None = Field(None, max_length=100)
     include_child_campaigns: bool = Field(False, description="Periodic runs and flow nodes too.")
@@ -29,35 +35,57 @@ class MetaFilters(Args):
     def created_dates(self, iso_times: bool) -> m.CreatedDate | None:
         return None
 
+    @property
+    def needs_v5_meta(self) -> bool:
+        """Whether the filter asks for statuses only V5 meta has (V1 meta has no drafts)."""
+        return any(status in V5_META_ONLY for status in self.statuses or ())
+
     def meta_request(self, campaign_id: str | None = None) -> m.MetaRequest:
+        """V1 meta, for one campaign by id (whatever its status V1 knows) or for the filter."""
+        statuses = list(dict.fromkeys(self.statuses)) if self.statuses else None
         return m.MetaRequest(
-            campaign_fields=self.meta_fields(campaign_id),
+            campaign_fields=m.MetaFields(
+                id=campaign_id,
+                channels=self.channels,
+                created_date=self.created_dates(iso_times=False),
+                delivery_type=self.delivery_types,
+                name=self.name,
+                status=statuses or list(META_FILTER_STATUSES if campaign_id else META_STATUSES),
+                tags=self.tags,
+            ),
             include_child_campaigns=self.include_child_campaigns or None,
             limit=1 if campaign_id else m.PAGE_SIZE,
         )
 
-    def meta_statuses(self, by_id: bool) -> list[Status]:
-        """Given statuses; else, for a filter, those V1 meta documents; for one campaign by id, every
-        status (it is wanted whatever its status, and drafts come back only when asked for)."""
-        if self.statuses:
-            return list(dict.fromkeys(self.statuses))
-        return list(Status) if by_id else list(META_STATUSES)
-
-    def meta_fields(self, campaign_id: str | None = None) -> m.MetaFields:
-        return m.MetaFields(
-            id=campaign_id,
-            channels=self.channels,
-            created_date=self.created_dates(iso_times=False),
-            delivery_type=self.delivery_types,
-            name=self.name,
-            status=self.meta_statuses(by_id=campaign_id is not None),
-            tags=self.tags,
+    def meta_v5_request(self, campaign_id: str | None = None) -> m.MetaV5Request:
+        """V5 meta (drafts too): for one campaign by id whatever its status, or for the filter. It takes
+        one delivery type, so several are refused up front."""
+        if len(self.delivery_types or ()) > 1:
+            raise ToolError(
+                "With statuses DRAFT or SENDING give at most one delivery type (V5 meta filters by one)"
+            )
+        statuses = list(dict.fromkeys(self.statuses)) if self.statuses and not campaign_id else list(Status)
+        return m.MetaV5Request(
+            campaign_fields=m.MetaV5Fields(
+                id=campaign_id,
+                channels=self.channels,
+                created_date=self.created_dates(iso_times=True),
+                delivery_type=(self.delivery_types or [None])[0],
+                name=self.name,
+                status=statuses,
+                tags=self.tags,
+            ),
+            include_child_campaigns=self.include_child_campaigns or None,
+            limit=1 if campaign_id else m.PAGE_SIZE,
         )
 
 
 class Filters(MetaFilters):
-    """Search filters: the meta ones plus creator, creation dates and archived campaigns."""
+    """Search filters: the meta ones (with V5 search's own value sets) plus creator, creation dates and
+    archived campaigns."""
 
+    statuses: list[Status] | None = Field(None, description="Default: all but ARCHIVED.")
+    delivery_types: list[m.SearchDeliveryType] | None = None
     created_by: list[Email] | None = Field(None, max_length=20)
     created_from: Day | None = None
     created_to: Day | None = None

@@ -27,8 +27,8 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from . import idempotency, routes
-from .envelopes import STATS, V1, V5, ApiError, detail, error_body, generation_of, rate_limited_error
+from . import idempotency, reports, routes
+from .envelopes import REPORT, STATS, V1, V5, ApiError, detail, error_body, generation_of, rate_limited_error
 from .faults import Fault, FaultAnswer, FaultInjector, SimulatedConnectionReset, fault_answer
 from .ratelimit import RateLimiter
 from .seed import DEMO_API_KEY, DEMO_WORKSPACE_ID, build_demo, demo_users
@@ -55,6 +55,9 @@ class RecordedRequest:
     time: float = field(default_factory=time.monotonic)  # monotonic seconds, comparable between requests
     fault: str | None = None  # which injected fault answered it, if any
     replayed: bool = False  # answered from the idempotency store
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: bytes = b""  # exactly what was sent back (contract tests validate it)
+    response_type: str = ""  # the answer's media type
 
 
 @dataclass
@@ -123,6 +126,8 @@ class Simulator:
         self.api_enabled = True
         self.limiter = RateLimiter(enforce=rate_limits)
         self.idempotency = idempotency.IdempotencyStore()
+        self.reports: dict[str, datetime] = reports.demo_reports(self.now()) if seed_demo else {}
+        """Downloadable report files and when each was generated."""
         self._new_ids = 0
         if seed_demo:
             demo = build_demo(self.now())
@@ -187,6 +192,8 @@ class Simulator:
             answer = await self._apply_fault(fault, record, answer)
         assert answer is not None
         record.status = answer.status
+        record.response_headers = {k.lower(): v for k, v in answer.headers.items()}
+        record.response_body, record.response_type = answer.content, answer.media_type
         response_class = _ResetResponse if answer.reset else Response
         return response_class(answer.content, status_code=answer.status, headers=answer.headers, media_type=answer.media_type)
 
@@ -245,21 +252,30 @@ class Simulator:
     def _handle(self, record: RecordedRequest, raw: bytes, generation: str, ctx: _Context) -> _Answer:
         method, path, headers = record.method, record.path, record.headers
         route, params = routes.match(method, path)
-        scopes = self._admit(route, headers, generation, ctx)
+        scopes = self._admit(route, headers, generation, ctx, params)
         body = self._json_body(method, record.body)
-        ctx.request_id = self._resolve_request_id(generation, headers, body)
+        if generation != REPORT:  # the report download carries no request id
+            ctx.request_id = self._resolve_request_id(generation, headers, body)
         if route.needs_idempotency_key:
             replay = self._replay(record, body, ctx)
             if replay is not None:
                 return replay
         call = routes.Call(method, path, params, headers, body, generation, ctx.request_id, scopes)
         payload = route.handler(self, call)
+        if isinstance(payload, reports.Raw):
+            return _Answer(200, payload.content, media_type=payload.media_type)
         return _Answer(200, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
 
-    def _admit(self, route: routes.Route, headers: dict[str, str], generation: str, ctx: _Context) -> frozenset[str]:
+    def _admit(
+        self, route: routes.Route, headers: dict[str, str], generation: str, ctx: _Context, params: dict[str, str]
+    ) -> frozenset[str]:
         """Credentials, workspace headers, rate limit and feature flags; returns the key's scopes."""
-        ctx.key, scopes = self._authenticate(headers, generation)
-        self._check_workspace_headers(headers, generation)
+        if generation == REPORT:
+            ctx.key = reports.signed_key(self._keys, headers, params["app"], params["file"])
+            scopes = self._keys[ctx.key]
+        else:
+            ctx.key, scopes = self._authenticate(headers, generation)
+            self._check_workspace_headers(headers, generation)
         decision = self.limiter.hit(ctx.key, route.family)
         ctx.rate_headers = decision.headers
         if not decision.allowed:

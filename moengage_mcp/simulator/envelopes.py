@@ -1,8 +1,9 @@
 """Error and success envelopes of the three API generations the simulator speaks.
 
-V5 (`/v5/...`), V1 (`/core-services/v1/...`) and the stats API
-(`/core-services/v1/campaign-stats`) each wrap errors differently; clients must parse all
-three, so the simulator renders every error from one `ApiError` in the right shape.
+V5 (`/v5/...`), V1 (`/core-services/v1/...`), the stats API
+(`/core-services/v1/campaign-stats`) and the report download (`/campaign_reports/...`) each wrap
+errors differently; clients must parse all of them, so the simulator renders every error from
+one `ApiError` in the right shape.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from typing import Any
 V5 = "v5"
 V1 = "v1"
 STATS = "stats"
+REPORT = "report"
 
 STATS_PATH = "/core-services/v1/campaign-stats"
+REPORT_PREFIX = "/campaign_reports/"
 
 _V5_CODES = {
     400: "VALIDATION_FAILED",
@@ -86,6 +89,8 @@ def generation_of(path: str) -> str:
     """Which envelope family a path belongs to."""
     if path.rstrip("/") == STATS_PATH:
         return STATS
+    if path.startswith(REPORT_PREFIX):
+        return REPORT
     if path.startswith("/core-services/"):
         return V1
     return V5
@@ -131,7 +136,17 @@ def stats_error(err: ApiError) -> dict[str, Any]:
     return {"title": title, "description": description, "code": err.code or code}
 
 
+def report_error(err: ApiError) -> dict[str, Any]:
+    """stats-report-v1.openapi.yml: 400 `{error: {attribute, message, type}}`; 401 an empty body."""
+    if err.status == 401:
+        return {}
+    phrase = _phrase(err.status)
+    return {"error": {"attribute": err.target or "", "message": err.message or phrase, "type": phrase.upper()}}
+
+
 def error_body(generation: str, err: ApiError, request_id: str | None) -> dict[str, Any]:
+    if generation == REPORT:
+        return report_error(err)
     if generation == V1:
         return v1_error(err, request_id)
     if generation == STATS:

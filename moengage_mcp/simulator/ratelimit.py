@@ -26,6 +26,7 @@ LIMITS: dict[str, tuple[tuple[float, int], ...]] = {
     "test": ((1.0, 10), (60.0, 100)),
     "preview": ((60.0, 10_000),),
     "stats": ((60.0, 100),),
+    "report": _STANDARD,  # undocumented: the standard limits
 }
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import search, state, stats, views
+from . import reports, search, state, stats, views
 from .envelopes import V1, V5, ApiError, detail
 from .fields import FieldErrors, get_int, get_object, get_str
 from .render import RenderContext, render_tree
@@ -63,13 +63,13 @@ def check_object_id(value: Any, target: str = "campaign_id") -> str:
 
 def get_campaign(sim: Any, call: Call) -> dict[str, Any]:
     require_scope(call, VIEW)
-    return copy.deepcopy(sim.find_campaign(call.params["id"]))
+    return views.v5_campaign(sim.find_campaign(call.params["id"]))
 
 
 def search_campaigns(sim: Any, call: Call) -> dict[str, Any]:
     require_scope(call, VIEW)
-    query = search.parse_query(call.json, V5)
-    return {"campaigns": [copy.deepcopy(doc) for doc in search.run(sim.campaigns.values(), query)]}
+    query = search.parse_query(call.json, search.V5_SEARCH)
+    return {"campaigns": [views.v5_campaign(doc) for doc in search.run(sim.campaigns.values(), query)]}
 
 
 def patch_campaign(sim: Any, call: Call) -> dict[str, Any]:
@@ -181,10 +181,21 @@ def preview(sim: Any, call: Call) -> dict[str, Any]:
 
 
 def campaign_meta(sim: Any, call: Call) -> list[dict[str, Any]]:
+    """V1 meta: a bare array of rows in V1's spellings."""
     require_scope(call, VIEW)
-    query = search.parse_query(call.json, V1)
-    now = sim.now()
-    return [views.meta_row(doc, sim.executions.get(doc["id"]), now) for doc in search.run(sim.campaigns.values(), query)]
+    return _meta_rows(sim, search.parse_query(call.json, search.V1_META))
+
+
+def campaign_meta_v5(sim: Any, call: Call) -> dict[str, Any]:
+    """V5 meta: the same rows under `data.campaigns`, V5 spellings, drafts when asked for."""
+    require_scope(call, VIEW)
+    return {"campaigns": _meta_rows(sim, search.parse_query(call.json, search.V5_META))}
+
+
+def _meta_rows(sim: Any, query: search.Query) -> list[dict[str, Any]]:
+    now, v1 = sim.now(), query.dialect.generation == V1
+    found = search.run(sim.campaigns.values(), query)
+    return [views.meta_row(doc, sim.executions.get(doc["id"]), now, v1=v1) for doc in found]
 
 
 def list_executions(sim: Any, call: Call) -> dict[str, Any]:
@@ -213,6 +224,10 @@ def campaign_stats(sim: Any, call: Call) -> dict[str, Any]:
     return stats.stats_response(sim.campaigns, sim.executions, query, sim.now())
 
 
+def download_report(sim: Any, call: Call) -> reports.Raw:
+    return reports.download(sim, call.params["app"], call.params["file"])
+
+
 # ---------------------------------------------------------------- table
 
 
@@ -227,13 +242,14 @@ class Route:
 
 
 def _route(method: str, path: str, family: str, handler: Callable[[Any, Call], Any], **kw: Any) -> Route:
-    pattern = re.compile("^" + path.replace("{id}", "(?P<id>[^/]+)") + "/?$")
+    pattern = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "/?$")
     return Route(method, pattern, family, handler, **kw)
 
 
 ROUTES = (
     _route("POST", "/v5/campaigns/search", "search", search_campaigns, needs_idempotency_key=True),
     _route("POST", "/v5/campaigns/test", "test", test_campaign, needs_idempotency_key=True),
+    _route("POST", "/v5/campaigns/meta", "meta", campaign_meta_v5, needs_idempotency_key=True),
     _route("GET", "/v5/campaigns/{id}", "get", get_campaign),
     _route("PATCH", "/v5/campaigns/{id}", "update", patch_campaign, needs_idempotency_key=True),
     _route("POST", "/v5/campaigns/{id}/validate", "validate", validate_campaign),
@@ -242,6 +258,7 @@ ROUTES = (
     _route("POST", "/core-services/v1/campaigns/meta", "meta", campaign_meta),
     _route("POST", "/core-services/v1/campaigns/{id}/executions", "executions", list_executions),
     _route("POST", "/core-services/v1/campaign-stats", "stats", campaign_stats),
+    _route("GET", "/campaign_reports/rest_api/{app}/{file}", "report", download_report),
 )
 
 

@@ -570,7 +570,8 @@ def _invalid_drafts(ws: _Workspace) -> None:
                              sc.simple_html("Spring Preview", ["A first look at spring."], "Preview", f"{sc.SITE}/spring"), template_id="tmpl_spring_2026")
     email.pop("from_address")
     ws.add("spring-preview-email", "Spring Preview Email", "EMAIL", "ONE_TIME", "DRAFT", 2, creator=1, tags=["spring"], start=ws.at(30, 9), expiry=ws.at(29, 9),
-           content={"content": {"email": email}}, connector=_REMOVE)
+           content={"content": {"email": email}}, connector=_REMOVE,
+           rejection_comment="Sender and expiry need fixing before this can go out.")  # sent back by a review
 
 
 def _flawed_drafts(ws: _Workspace) -> None:

@@ -152,9 +152,9 @@ def _frac(*parts: object) -> float:
     return (stable_int(*parts) % 1_000_000) / 1_000_000
 
 
-def _goal_names(doc: dict[str, Any]) -> list[str]:
+def _goals(doc: dict[str, Any]) -> list[dict[str, Any]]:
     goals = (doc.get("conversion_goal_details") or {}).get("goals") or []
-    return [g.get("goal_name") for g in goals if isinstance(g, dict) and g.get("goal_name")]
+    return [g for g in goals if isinstance(g, dict) and g.get("goal_name")]
 
 
 def day_counts(doc: dict[str, Any], day: date, cell: tuple[str, str, str], query: StatsQuery) -> Counts:
@@ -168,36 +168,82 @@ def day_counts(doc: dict[str, Any], day: date, cell: tuple[str, str, str], query
     volume = 300 + stable_int(cid, "volume") % 20_000
     attempted = math.floor(volume * weight * (0.5 + _frac(*seed, "attempted")))
     counts = _funnel_counts(doc.get("channel", ""), attempted, seed)
-    counts["goals"] = {
-        goal: math.floor(counts["perf"]["click"] * _ATTRIBUTION_SHARE[query.attribution] * (0.1 + 0.4 * _frac(*seed, goal)))
-        for goal in _goal_names(doc)
-    }
+    share = _ATTRIBUTION_SHARE[query.attribution]
+    clicks = counts["perf"]["click"] * share
+    counts["goals"] = {g["goal_name"]: _goal_counts(g, clicks, seed) for g in _goals(doc)}
+    counts["control"] = _control_counts(doc, attempted, share, seed)
     if query.metric == "UNIQUE":
         counts = _unique(counts, 0.7 + 0.25 * _frac(*seed, "unique"))
     return counts
 
 
+def _goal_counts(goal: dict[str, Any], clicks: float, seed: tuple[object, ...]) -> Counts:
+    """Conversions of one goal; revenue (whole cents, so sums stay exact) when it tracks an attribute."""
+    name = goal["goal_name"]
+    conversions = math.floor(clicks * (0.1 + 0.4 * _frac(*seed, name)))
+    unique = math.floor(conversions * (0.75 + 0.2 * _frac(*seed, name, "u")))
+    counts = {"conversions": conversions, "unique": unique}
+    if goal.get("revenue_attribute"):
+        counts["revenue_cents"] = conversions * (1500 + stable_int(*seed, name, "aov") % 8500)
+    return counts
+
+
+def _control_counts(doc: dict[str, Any], attempted: int, share: float, seed: tuple[object, ...]) -> Counts:
+    """Users held out by the campaign's and the global control group, and how many converted anyway."""
+    group = doc.get("control_group_details") or {}
+    campaign_pct = group.get("campaign_control_group_percentage") or 5
+    out: Counts = {}
+    for key, enabled, pct in (
+        ("campaign_control_group", group.get("is_campaign_control_group_enabled"), campaign_pct),
+        ("global_control_group", group.get("is_global_control_group_enabled"), 2),
+    ):
+        if enabled is True:
+            held = math.floor(attempted * pct / 100)
+            goals = {g["goal_name"]: math.floor(held * share * 0.02 * _frac(*seed, key, g["goal_name"])) for g in _goals(doc)}
+            out[key] = {"held": held, "goals": goals}
+    return out
+
+
 def _funnel_counts(channel: str, attempted: int, seed: tuple[object, ...]) -> Counts:
-    """Monotone counts: attempted >= sent >= delivered >= impression >= click."""
+    """Monotone counts: attempted >= sent >= delivered >= impression >= click, and the delivery
+    funnel and engagement fields of the channel (email: opens, bounces, unsubscribes, complaints)."""
     sent = math.floor(attempted * (0.9 + 0.09 * _frac(*seed, "sent")))
     delivered = math.floor(sent * (0.85 + 0.13 * _frac(*seed, "delivered")))
     impression = math.floor(delivered * (0.4 + 0.5 * _frac(*seed, "impression")))
     click = math.floor(impression * (0.02 + 0.13 * _frac(*seed, "click")))
     perf = {"attempted": attempted, "sent": sent, "failed": attempted - sent, "delivered": delivered, "impression": impression, "click": click}
-    if channel == "EMAIL":
-        perf["opened"] = impression
-        perf["bounced"] = math.floor((sent - delivered) * (0.5 + 0.5 * _frac(*seed, "bounced")))
-        perf["unsubscribe"] = math.floor(delivered * 0.004 * _frac(*seed, "unsubscribe"))
     spare = math.floor(attempted * 0.3 * _frac(*seed, "segment"))
-    funnel = {
-        "reachable_users_in_segment": attempted + spare,
-        "segment_after_uninstall": attempted + spare * 2 // 3,
-        "after_fc": attempted + spare // 3,
-        "users_after_dup": attempted,
-        "sent": sent,
-        "delivered": delivered,
-        "impressions": impression,
-    }
+    if channel == "EMAIL":
+        bounced = math.floor((sent - delivered) * (0.5 + 0.5 * _frac(*seed, "bounced")))
+        hard = math.floor(bounced * 0.6)
+        perf.update(
+            opened=impression, bounced=bounced, hard_bounce=hard, soft_bounce=bounced - hard,
+            unsubscribe=math.floor(delivered * 0.004 * _frac(*seed, "unsubscribe")),
+            complaint=math.floor(delivered * 0.001 * _frac(*seed, "complaint")),
+        )
+        funnel = {
+            "total_user_in_segment": attempted + spare,
+            "user_with_email": attempted + spare * 2 // 3,
+            "user_with_email_after__h_b": attempted + spare // 2,
+            "after_fc": attempted + spare // 3,
+            "user_after_duplicate_removal": attempted + spare // 6,
+            "after_personalization_removal": attempted,
+            "sent": sent,
+            "delivered": delivered,
+        }
+    else:
+        perf["closed_click"] = math.floor((impression - click) * 0.2 * _frac(*seed, "closed"))
+        funnel = {
+            "reachable_users_in_segment": attempted + spare,
+            "segment_after_uninstall": attempted + spare * 2 // 3,
+            "after_fc": attempted + spare // 3,
+            "users_after_dup": attempted,
+            "user_devices": attempted + spare // 4,
+            "active_device_token": attempted,
+            "after_invalid_removal": attempted,
+            "sent": sent,
+            "impressions": impression,
+        }
     failed = attempted - sent
     first = math.floor(failed * 0.6)
     second = math.floor((failed - first) * 0.7)
@@ -250,21 +296,62 @@ def render_leaf(counts: Counts, doc: dict[str, Any], query: StatsQuery) -> dict[
         failure_rate=_rate(perf.get("failed", 0), perf.get("attempted", 0)),
     )
     if "opened" in perf:
-        perf["open_rate"] = _rate(perf["opened"], perf.get("delivered", 0))
-    group = (doc.get("control_group_details") or {}).get("is_campaign_control_group_enabled") is True
-    goals = {
-        name: {
-            "conversions": conversions,
-            "cvr": _rate(conversions, perf.get("sent", 0)),
-            "uplift": round((stable_int(doc["id"], name, query.attribution, query.metric) % 4000 - 1000) / 100, 2) if group else 0.0,
-        }
-        for name, conversions in counts.get("goals", {}).items()
-    }
+        delivered = perf.get("delivered", 0)
+        perf.update(
+            open_rate=_rate(perf["opened"], delivered),
+            ctor=_rate(perf.get("click", 0), perf["opened"]),
+            unsub_rate=_rate(perf["unsubscribe"], delivered),
+            bounce_rate=_rate(perf["bounced"], perf.get("sent", 0)),
+            complaints_rate=_rate(perf["complaint"], delivered),
+        )
     return {
         "performance_stats": perf,
-        "conversion_goal_stats": goals,
+        "conversion_goal_stats": _render_goals(counts.get("goals", {}), perf.get("sent", 0), doc, query),
         "delivery_funnel": dict(counts.get("funnel", {})),
         "failure_breakdown": dict(counts.get("failures", {})),
+    }
+
+
+def _render_goals(goals: Counts, sent: int, doc: dict[str, Any], query: StatsQuery) -> dict[str, Any]:
+    """Goal stats; rates and averages from the summed counts, uplifts where a control group exists."""
+    group = doc.get("control_group_details") or {}
+    global_group = group.get("is_global_control_group_enabled") is True
+    out = {}
+    for name, c in goals.items():
+        uplift = (stable_int(doc["id"], name, query.attribution, query.metric) % 4000 - 1000) / 100
+        stats: dict[str, Any] = {
+            "goal_name": name,
+            "conversions": c["conversions"],
+            "total": c["conversions"],
+            "unique": c["unique"],
+            "cvr": _rate(c["conversions"], sent),
+            "uplift": round(uplift, 2) if group.get("is_campaign_control_group_enabled") is True else 0.0,
+            "gcg_uplift": round(uplift / 2, 2) if global_group else 0.0,
+        }
+        if "revenue_cents" in c:
+            revenue = c["revenue_cents"] / 100
+            stats.update(
+                revenue=revenue,
+                average_order_value=round(revenue / c["conversions"], 2) if c["conversions"] else 0.0,
+                average_revenue_per_user=round(revenue / c["unique"], 2) if c["unique"] else 0.0,
+            )
+        out[name] = stats
+    return out
+
+
+def _render_control(control: Counts) -> dict[str, Any]:
+    """The control groups beside the variations, as in the published sample: conversions only."""
+    reason = {"campaign_control_group": "user_removed_due_to_campaing_control_group",  # sic, the API's key
+              "global_control_group": "user_removed_due_to_global_control_group"}
+    return {
+        key: {
+            "conversion_goal_stats": {
+                name: {"conversions": n, "cvr": _rate(n, c["held"]), "uplift": 0} for name, n in c["goals"].items()
+            },
+            "delivery_funnel": {"reachable_users_in_segment": 0},
+            "failure_breakdown": {reason[key]: c["held"]},
+        }
+        for key, c in control.items()
     }
 
 
@@ -289,13 +376,16 @@ def campaign_stats(doc: dict[str, Any], executions: list[dict[str, Any]], query:
 
 
 def _locale_tree(cells: dict[tuple[str, str], Counts], locales: list[str], variations: list[str], doc: dict[str, Any], query: StatsQuery) -> dict[str, Any]:
-    def variations_of(selected: list[str]) -> dict[str, Any]:
+    def variations_of(selected: list[str], with_control: bool = False) -> dict[str, Any]:
         per_variation = {v: _sum(cells[(loc, v)] for loc in selected) for v in variations}
-        tree = {"all_variations": render_leaf(_sum(per_variation.values()), doc, query)}
+        whole = _sum(per_variation.values())
+        tree = {"all_variations": render_leaf(whole, doc, query)}
         tree.update({v: render_leaf(c, doc, query) for v, c in per_variation.items()})
+        if with_control:
+            tree.update(_render_control(whole.get("control", {})))
         return {"variations": tree}
 
-    tree = {"all_locales": variations_of(locales)}
+    tree = {"all_locales": variations_of(locales, with_control=True)}
     tree.update({loc: variations_of([loc]) for loc in locales})
     return tree
 

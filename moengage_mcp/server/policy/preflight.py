@@ -18,7 +18,7 @@ import anyio
 
 from ...api import MoEngageClient, MoEngageError
 from ...api import models as m
-from ...api.enums import Status
+from ...api.enums import META_FILTER_STATUSES, Status
 from ..args import Args
 from ..core.text import minute, quoted, text
 
@@ -70,7 +70,7 @@ REACH_WAIT = 3.0
 async def reach_line(api: MoEngageClient, campaign: m.Campaign) -> str | None:
     """'Reach: about N users' from meta, when MoEngage has an estimate; it never holds a write up
     for longer than REACH_WAIT."""
-    request = m.MetaRequest(campaign_fields=m.MetaFields(id=campaign.id, status=list(Status)), limit=1)
+    request = m.MetaRequest(campaign_fields=m.MetaFields(id=campaign.id, status=list(META_FILTER_STATUSES)), limit=1)
     rows: list[m.MetaRow] | None = None
     with anyio.move_on_after(REACH_WAIT):
         try:

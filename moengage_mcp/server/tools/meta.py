@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Literal
+
 import anyio
 from mcp.server.mcpserver import Context
 from mcp.types import CallToolResult
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...api import MoEngageClient, pages_of
 from ...api import models as m
@@ -63,6 +66,7 @@ class MetaRowOut(BaseModel):
 class MetaResult(Continuation):
     campaigns: list[MetaRowOut]
     not_found: list[str] | None = None
+    answered_by: list[Literal["v1_meta", "v5_meta"]] = Field(description="V5 meta answers for drafts.")
 
 
 @read_tool(
@@ -77,27 +81,44 @@ class MetaResult(Continuation):
 )
 async def get_meta(ws: Workspace, args: MetaArgs, ctx: Context) -> CallToolResult:
     if args.campaign_ids:
-        found = await _meta_by_ids(ws.api, args)
-        rows = [MetaRowOut.of(row) for found_rows in found.values() for row in found_rows]
-        missing = [cid for cid, found_rows in found.items() if not found_rows]
-        return result(MetaResult(campaigns=rows, more=False, not_found=missing or None))
-    got = await walk(ctx, pages_of(ws.api.get_meta, args.meta_request()), args)
-    return result(MetaResult(campaigns=[MetaRowOut.of(r) for r in got.items], **continuation(args, got)))
+        return result(await _by_ids(ws.api, args))
+    if args.needs_v5_meta:
+        got = await walk(ctx, pages_of(ws.api.get_meta_v5, args.meta_v5_request()), args)
+        source = "v5_meta"
+    else:
+        got = await walk(ctx, pages_of(ws.api.get_meta, args.meta_request()), args)
+        source = "v1_meta"
+    rows = [MetaRowOut.of(r) for r in got.items]
+    return result(MetaResult(campaigns=rows, answered_by=[source], **continuation(args, got)))
 
 
-async def _meta_by_ids(api: MoEngageClient, args: MetaArgs) -> dict[str, list[m.MetaRow]]:
-    """V1 meta filters by one id at a time: ask for each id concurrently (the limiter paces them).
-    Rows by the id asked for, in the order given (a versioned campaign answers with its stable id)."""
+async def _by_ids(api: MoEngageClient, args: MetaArgs) -> MetaResult:
+    """Each id through V1 meta, concurrently (the limiter paces them); the ids V1 meta has no row for
+    (drafts, sending campaigns) through V5 meta. Rows in the order of the ids asked for (a versioned
+    campaign answers with its stable id)."""
     ids = list(dict.fromkeys(args.campaign_ids or []))
+    found = await _each(ids, lambda cid: api.get_meta(args.meta_request(cid)))
+    sources = ["v1_meta"]
+    if missing := [cid for cid in ids if not found[cid]]:
+        found |= await _each(missing, lambda cid: api.get_meta_v5(args.meta_v5_request(cid)))
+        sources.append("v5_meta")
+    rows = [MetaRowOut.of(row) for cid in ids for row in found[cid]]
+    not_found = [cid for cid in ids if not found[cid]]
+    return MetaResult(campaigns=rows, more=False, not_found=not_found or None, answered_by=sources)
+
+
+async def _each(
+    ids: list[str], lookup: Callable[[str], Awaitable[list[m.MetaRow]]]
+) -> dict[str, list[m.MetaRow]]:
     found: dict[str, list[m.MetaRow]] = {}
 
     async def one(campaign_id: str) -> None:
-        found[campaign_id] = await api.get_meta(args.meta_request(campaign_id))
+        found[campaign_id] = await lookup(campaign_id)
 
     async with anyio.create_task_group() as tg:
         for campaign_id in ids:
             tg.start_soon(one, campaign_id)
-    return {cid: found[cid] for cid in ids}
+    return found
 
 
 TOOLS = (get_meta,)
