@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from . import idempotency, routes
+from . import authoring, idempotency, routes
 from .envelopes import STATS, V1, V5, ApiError, detail, error_body, generation_of, rate_limited_error
 from .faults import Fault, FaultAnswer, FaultInjector, SimulatedConnectionReset, fault_answer
 from .ratelimit import RateLimiter
@@ -38,6 +38,7 @@ from .timeutil import Clock, fmt_created
 log = logging.getLogger("moengage_mcp.simulator")
 
 _WRITES = (
+    ("POST", re.compile(r"^/v5/campaigns/?$")),
     ("PATCH", re.compile(r"^/v5/campaigns/[^/]+/?$")),
     ("PATCH", re.compile(r"^/v5/campaigns/[^/]+/status/?$")),
     ("POST", re.compile(r"^/v5/campaigns/test/?$")),
@@ -123,6 +124,9 @@ class Simulator:
         self.api_enabled = True
         self.limiter = RateLimiter(enforce=rate_limits)
         self.idempotency = idempotency.IdempotencyStore()
+        self.versioning = True  # campaign versioning is on in the demo workspace (it holds a version-2 campaign)
+        self.features: set[str] = set()  # flag-gated features turned on (authoring.AUDIENCE_LIMIT, authoring.QUEUING)
+        self.creations = authoring.CreationLog()
         self._new_ids = 0
         if seed_demo:
             demo = build_demo(self.now())
@@ -254,7 +258,7 @@ class Simulator:
                 return replay
         call = routes.Call(method, path, params, headers, body, generation, ctx.request_id, scopes)
         payload = route.handler(self, call)
-        return _Answer(200, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
+        return _Answer(route.status, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
 
     def _admit(self, route: routes.Route, headers: dict[str, str], generation: str, ctx: _Context) -> frozenset[str]:
         """Credentials, workspace headers, rate limit and feature flags; returns the key's scopes."""

@@ -26,6 +26,7 @@ LIMITS: dict[str, tuple[tuple[float, int], ...]] = {
     "test": ((1.0, 10), (60.0, 100)),
     "preview": ((60.0, 10_000),),
     "stats": ((60.0, 100),),
+    "create": ((1.0, 5), (60.0, 25), (3600.0, 100)),  # calls; successful creations: authoring.CREATION_QUOTA
 }
 
 
