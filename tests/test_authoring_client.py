@@ -18,7 +18,7 @@ from moengage_mcp.api import (
     RetryPolicy,
     ServerError,
 )
-from moengage_mcp.api.components import parse_create, parse_update
+from moengage_mcp.api.components import draft_components, parse_create, parse_update
 from moengage_mcp.api.editability import update_problems
 from moengage_mcp.api.errors import CreationLimitError, RateLimitedError
 from moengage_mcp.api.models import Campaign
@@ -305,3 +305,32 @@ async def test_a_versioned_update_answers_with_the_new_version(client: MoEngageC
     assert accepted.id != cid
     new, old = await client.get_campaign(accepted.id), await client.get_campaign(cid)
     assert new.campaign_id == old.campaign_id == cid and new.version_number == 2 and old.status == "RETIRED"
+
+
+# ---------------------------------------------------------------------- duplicating: GET documents back into create requests
+
+
+async def test_a_campaign_read_back_duplicates_into_a_draft_with_the_same_components(client: MoEngageClient, sim: Simulator) -> None:
+    source = copy.deepcopy(sim.campaigns[IDS["scheduled_push_this_week"]])
+    assert source["scheduling_details"]["delivery_type"] == "SCHEDULED"  # GET's resolved form
+    components = draft_components(await client.get_campaign(source["id"]))
+    assert components["scheduling_details"] == {"delivery_type": "AT_FIXED_TIME", "start_time": source["scheduling_details"]["schedule_time"]}
+    components["basic_details"]["name"] = "Black Friday Early Access (copy)"
+    request = parse_create({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "created_by": AUTHOR, **components})
+    created, _ = await client.create_campaign(request)
+    copy_doc = sim.campaigns[created.id]
+    for name in ("campaign_content", "segmentation_details", "utm_params", "conversion_goal_details", "delivery_controls"):
+        assert copy_doc[name] == source[name], name
+    assert copy_doc["basic_details"]["name"].endswith("(copy)") and copy_doc["status"] == "DRAFT"
+
+
+def test_every_demo_campaign_that_the_api_can_create_can_be_duplicated() -> None:
+    sim = Simulator(now=NOW)
+    flawed = {IDS["invalid_email_draft"], IDS["flaw_expiry_before_start"]}  # seeded to break publish-time rules
+    sources = [d for d in sim.campaigns.values() if d["channel"] in ("PUSH", "EMAIL") and not d.get("parent_id")
+               and d["campaign_delivery_type"] != "BROADCAST_LIVE_ACTIVITY" and d["id"] not in flawed]
+    for doc in sources:
+        request = parse_create({"channel": doc["channel"], "campaign_delivery_type": doc["campaign_delivery_type"],
+                                "created_by": AUTHOR, **draft_components(doc)})
+        assert set(request.components()) == set(draft_components(doc)), doc["id"]
+    assert len(sources) > 50

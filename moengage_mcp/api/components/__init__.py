@@ -7,6 +7,7 @@ Use `parse_create` / `parse_update` on an agent's JSON, then `MoEngageClient.cre
 """
 
 from .base import Component
+from .duplicate import draft_components
 from .parse import InvalidRequest, parse_component, parse_create, parse_update
 from .reference import CHANNELS, COMPONENT_MODELS, component_schema, model_for, reference
 from .requests import (
@@ -34,6 +35,7 @@ __all__ = [
     "PushUpdateRequest",
     "UpdateRequest",
     "component_schema",
+    "draft_components",
     "model_for",
     "parse_component",
     "parse_create",
