@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import subprocess
+import sys
 import uuid
 from typing import Any
 
@@ -334,3 +336,10 @@ def test_every_demo_campaign_that_the_api_can_create_can_be_duplicated() -> None
                                 "created_by": AUTHOR, **draft_components(doc)})
         assert set(request.components()) == set(draft_components(doc)), doc["id"]
     assert len(sources) > 50
+
+
+def test_the_client_loads_the_component_models_only_when_authoring() -> None:
+    """About 90 ms of class creation (pydantic, even with deferred builds): not paid at start-up."""
+    code = "import sys, moengage_mcp.api.client; print('moengage_mcp.api.components' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

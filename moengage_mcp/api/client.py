@@ -20,13 +20,6 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import __version__
 from . import models as m
-from .components import (
-    DraftCreated,
-    EmailCreateRequest,
-    EmailUpdateRequest,
-    PushCreateRequest,
-    PushUpdateRequest,
-)
 from .enums import Action
 from .errors import (
     ApiDisabledError,
@@ -43,6 +36,14 @@ from .ratelimit import LIMITS, Window, limiters
 
 if TYPE_CHECKING:
     import httpx
+
+    from .components import (
+        DraftCreated,
+        EmailCreateRequest,
+        EmailUpdateRequest,
+        PushCreateRequest,
+        PushUpdateRequest,
+    )
 
 logger = logging.getLogger(__name__)
 
@@ -218,6 +219,8 @@ class MoEngageClient:
         Idempotency-Key derived from it, so a retry after a lost answer - by this call or by a later
         one given the same `request.request_id` - gets the draft already made, never a second one.
         The documented creation limits are checked first: CreationLimitError says when to come back."""
+        from .components import DraftCreated, EmailCreateRequest, PushCreateRequest  # ~90 ms: not at start-up
+
         if not isinstance(request, (PushCreateRequest, EmailCreateRequest)):
             raise TypeError("create_campaign takes a Push/EmailCreateRequest (see components.parse_create)")
         wait = self._limiters["create"].delay()
@@ -244,6 +247,8 @@ class MoEngageClient:
     ) -> tuple[m.PatchAccepted, Reply]:
         """`PATCH /v5/campaigns/{id}` with whole components (never `status`: publishing is publish_campaign).
         On a versioned workspace an update of a live campaign answers with the new version's id."""
+        from .components import EmailUpdateRequest, PushUpdateRequest
+
         if not isinstance(request, (PushUpdateRequest, EmailUpdateRequest)):
             raise TypeError("update_campaign takes a Push/EmailUpdateRequest (see components.parse_update)")
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
