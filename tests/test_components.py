@@ -267,6 +267,9 @@ CASES: list[tuple[str, str, Any, str]] = [
     ("trigger_condition", "EMAIL", {"trigger_delay_type": "INTELLIGENT_DELAY"},
      "trigger_condition.trigger_delay_type: 'INTELLIGENT_DELAY' is not allowed; allowed: DELAY, ASAP"),
     ("trigger_condition", "EMAIL", {"trigger_delay_value": "two"}, "trigger_condition.trigger_delay_value: must be a whole number"),
+    ("trigger_condition", "EMAIL", {"trigger_delay_value": 1.5}, "trigger_condition.trigger_delay_value: Input should be a valid integer"),
+    ("trigger_condition", "EMAIL", {"trigger_attr": {"label": "x"}}, "trigger_condition.trigger_attr.name: field required"),
+    ("trigger_condition", "EMAIL", {"trigger_attr": {"label": "x"}}, "trigger_condition.trigger_attr.label: unknown field; allowed fields: name"),
     ("trigger_condition", "EMAIL", {"intelligent_delay_optimization": {}}, "trigger_condition.intelligent_delay_optimization: unknown field"),
     # scheduling_details
     ("scheduling_details", "PUSH", {"delivery_type": "AT_FIXED_TIME"}, "scheduling_details.start_time: required when delivery_type is AT_FIXED_TIME"),

@@ -4,9 +4,10 @@
     segmentation_details.included_filters.filters.0.operator: field required
     basic_details.titel: unknown field; allowed fields: name, business_event, tags, ...
 
-Pydantic reports the tag of a discriminated union as a path step (`filters.0.actions.name`);
-walking the model's types along the error location tells tags from fields, so the path shown
-is the path in the JSON the caller wrote, and the allowed fields/values come from the model.
+Pydantic reports the tag of a discriminated union, or the member it tried, as a path step
+(`filters.0.actions.name`, `trigger_attr.str`); walking the model's types along the error
+location tells those from fields, so the path shown is the path in the JSON the caller wrote,
+and the allowed fields/values come from the model.
 """
 
 from __future__ import annotations
@@ -121,10 +122,10 @@ def _step(target: Any, key: Any) -> tuple[Any, bool]:
     """The type one step below `target`, and whether `key` was a union tag rather than a field."""
     target = _strip(target)
     if get_origin(target) in _UNIONS:
-        for member in get_args(target):
-            if key in _tags(member):
+        for member in get_args(target):  # a tag, or the label of the member tried
+            if key in _tags(member) or _labels(key, member):
                 return member, True
-        return None, False
+        return None, False  # a key of the data (a rule's path runs through the union without a tag)
     if isinstance(target, type) and issubclass(target, BaseModel):
         field = target.model_fields.get(str(key))
         return (_annotation(target, str(key), field), False) if field else (None, False)
@@ -134,6 +135,13 @@ def _step(target: Any, key: Any) -> tuple[Any, bool]:
     if origin is dict:
         return get_args(target)[1], False
     return None, False
+
+
+def _labels(key: Any, member: Any) -> bool:
+    """Whether `key` is pydantic's label for trying `member`: `str`, `TriggerAttr`, or
+    `function-after[_check_rules(), TriggerAttr]` for a model with an after-validator."""
+    name = getattr(_strip(member), "__name__", None)
+    return name is not None and isinstance(key, str) and (key == name or key.endswith(f", {name}]"))
 
 
 def _annotation(model: type[BaseModel], name: str, field: FieldInfo) -> Any:
