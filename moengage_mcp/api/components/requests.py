@@ -75,19 +75,14 @@ class _Components(Component):
     def _basics(self, kind: str) -> Iterator[Problem]:
         basic = self.basic_details
         if basic is not None and kind == "BUSINESS_EVENT_TRIGGERED":
-            yield from _under(
-                "basic_details",
-                required_when(basic, "the campaign is BUSINESS_EVENT_TRIGGERED", "business_event"),
-            )
+            yield from _needed("basic_details", basic, kind, "business_event")
 
     def _schedule(self, kind: str) -> Iterator[Problem]:
         schedule = self.scheduling_details
         if schedule is None:
             return
         if kind == "PERIODIC":
-            yield from _under(
-                "scheduling_details", required_when(schedule, "the campaign is PERIODIC", "periodic_details")
-            )
+            yield from _needed("scheduling_details", schedule, kind, "periodic_details")
         elif schedule.periodic_details is not None:
             yield not_allowed(
                 "scheduling_details.periodic_details", f"only PERIODIC campaigns repeat, this one is {kind}"
@@ -126,6 +121,11 @@ def _under(prefix: str, problems: Iterator[Problem]) -> Iterator[Problem]:
         yield f"{prefix}.{path}" if path else prefix, message
 
 
+def _needed(name: str, component: Component, kind: str, *fields: str) -> Iterator[Problem]:
+    """The `fields` a `kind` campaign needs in its component `name`, where they are missing."""
+    return _under(name, required_when(component, f"the campaign is {kind}", *fields))
+
+
 class _PushComponents(_Components):
     basic_details: PushBasicDetails | None = None
     campaign_content: PushCampaignContent | None = None
@@ -139,9 +139,7 @@ class _PushComponents(_Components):
         if basic is None:
             return
         if kind == "LOCATION_TRIGGERED":
-            yield from _under(
-                "basic_details", required_when(basic, "the campaign is LOCATION_TRIGGERED", "geofences")
-            )
+            yield from _needed("basic_details", basic, kind, "geofences")
         if basic.broadcast_live_activity_id is not None and kind != "BROADCAST_LIVE_ACTIVITY":
             yield not_allowed(
                 "basic_details.broadcast_live_activity_id", "only BROADCAST_LIVE_ACTIVITY campaigns have one"
@@ -153,9 +151,7 @@ class _PushComponents(_Components):
         if controls is None:
             return
         if kind == "EVENT_TRIGGERED":
-            yield from _under(
-                "delivery_controls", required_when(controls, "the campaign is EVENT_TRIGGERED", "bypass_dnd")
-            )
+            yield from _needed("delivery_controls", controls, kind, "bypass_dnd")
         if kind in TRIGGERED and controls.campaign_throttle_rpm is not None:
             yield not_allowed(
                 "delivery_controls.campaign_throttle_rpm", f"it is not applicable to {kind} campaigns"
