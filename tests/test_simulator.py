@@ -522,9 +522,10 @@ async def test_component_update_replaces_whole_component(sim: Simulator) -> None
         assert r.status_code == 400 and targets(v5_error(r)) == {"channel"}
         assert (await api.patch(cid, {"utm_params": "x"})).status_code == 400
         assert (await api.patch(cid, {"request_id": "x"}, rid="x")).status_code == 400
-        r = await api.patch(IDS["scheduled_push_this_week"], {"utm_params": utm})
+        stopped = next(key for key, d in sim.campaigns.items() if d["status"] == "STOPPED" and d["channel"] == "PUSH")
+        r = await api.patch(stopped, {"utm_params": utm})  # live states are editable in part: tests/test_authoring_sim.py
         assert r.status_code == 409 and v5_error(r)["code"] == "BAD_REQUEST"
-        assert v5_error(r)["message"] == "Campaign is not in DRAFT state and cannot be patched."
+        assert v5_error(r)["message"] == "Campaign is in STOPPED state and cannot be updated."
         r = await api.patch(cid, {"status": "PUBLISH", "utm_params": utm})
         assert r.status_code == 400 and v5_error(r)["code"] == "BAD_REQUEST"
         r = await api.patch(cid, {"status": "ACTIVE"})

@@ -26,20 +26,32 @@ from .errors import (
     MalformedResponseError,
     MoEngageError,
     PermissionDeniedError,
+    RateLimitedError,
     RetryableError,
     TransportError,
     error_from_response,
 )
+from .quota import CreationQuota, limit_error, per
 from .ratelimit import LIMITS, Window, limiters
 
 if TYPE_CHECKING:
     import httpx
+
+    from .components import (
+        DraftCreated,
+        EmailCreateRequest,
+        EmailUpdateRequest,
+        PushCreateRequest,
+        PushUpdateRequest,
+    )
 
 logger = logging.getLogger(__name__)
 
 _ModelT = TypeVar("_ModelT", bound=BaseModel)
 
 DATA_CENTERS = ("01", "02", "03", "04", "05", "06", "101")
+CREATE_MAX_QUEUE = 5.0
+"""Seconds a create may wait for the calls limit (5/s queues); a longer wait (25/min, 100/h) is refused."""
 
 
 def base_url_for(data_center: str) -> str:
@@ -92,12 +104,14 @@ class MoEngageClient:
         deadline: float = 60.0,
         retry: RetryPolicy = RetryPolicy(),
         limits: Mapping[str, Sequence[Window]] = LIMITS,
+        creations: CreationQuota | None = None,
     ) -> None:
         self.workspace_id = workspace_id
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self.deadline = deadline
         self._limiters = limiters(limits)
+        self._creations = creations or CreationQuota()
         self._credentials = (workspace_id, api_key)
         self._transport = transport
         self._timeout = timeout
@@ -213,6 +227,54 @@ class MoEngageClient:
         reply = await self._call("report", "GET", path, api="report", headers={"Signature": signature})
         return reply.payload
 
+    async def create_campaign(
+        self, request: PushCreateRequest | EmailCreateRequest
+    ) -> tuple[DraftCreated, Reply]:
+        """`POST /v5/campaigns`: a new DRAFT, exactly once.
+
+        Every attempt carries the same body `request_id` (MoEngage's creation idempotency key) and an
+        Idempotency-Key derived from it, so a retry after a lost answer - by this call or by a later
+        one given the same `request.request_id` - gets the draft already made, never a second one.
+        The documented creation limits are checked first: CreationLimitError says when to come back."""
+        from .components import DraftCreated, EmailCreateRequest, PushCreateRequest  # ~90 ms: not at start-up
+
+        if not isinstance(request, (PushCreateRequest, EmailCreateRequest)):
+            raise TypeError("create_campaign takes a Push/EmailCreateRequest (see components.parse_create)")
+        wait = self._limiters["create"].delay()
+        if CREATE_MAX_QUEUE < wait < float("inf"):
+            raise limit_error(wait, ", ".join(per(window, "create calls") for window in LIMITS["create"]))
+        request_id = request.request_id or str(uuid.uuid4())
+        reservation = self._creations.reserve()
+        try:
+            reply = await self._call(
+                "create", "POST", "/v5/campaigns", api="v5", body=request.body(), idempotent=True,
+                request_id=request_id, idempotency_key=_creation_key(request_id),
+            )
+        except BaseException as exc:
+            reservation.settle(_may_have_created(exc))
+            if isinstance(exc, RateLimitedError):
+                refused = f"the API refused the create ({exc.message})"
+                raise limit_error(exc.retry_after or 60.0, refused) from None
+            raise
+        reservation.settle(True)
+        return _parse(DraftCreated, _data(reply)), reply
+
+    async def update_campaign(
+        self, campaign_id: str, request: PushUpdateRequest | EmailUpdateRequest
+    ) -> tuple[m.PatchAccepted, Reply]:
+        """`PATCH /v5/campaigns/{id}` with whole components (never `status`: publishing is publish_campaign).
+        On a versioned workspace an update of a live campaign answers with the new version's id."""
+        from .components import EmailUpdateRequest, PushUpdateRequest
+
+        if not isinstance(request, (PushUpdateRequest, EmailUpdateRequest)):
+            raise TypeError("update_campaign takes a Push/EmailUpdateRequest (see components.parse_update)")
+        path = f"/v5/campaigns/{_checked_id(campaign_id)}"
+        body = request.body()
+        reply = await self._call(
+            "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id=request.request_id
+        )
+        return _parse(m.PatchAccepted, _data(reply)), reply
+
     # ------------------------------------------------------------------ transport
 
     async def _call(
@@ -226,11 +288,14 @@ class MoEngageClient:
         idempotent: bool = False,
         request_id_in_body: bool = True,
         headers: dict[str, str] | None = None,
+        request_id: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Reply:
-        """Send one logical request, retrying it with the same request id and idempotency key."""
-        request_id = str(uuid.uuid4())
+        """Send one logical request, retrying it with the same request id and idempotency key
+        (fresh ones unless the caller gives them)."""
+        request_id = request_id or str(uuid.uuid4())
         headers = {**self._headers(api, request_id), **(headers or {})}
-        key = str(uuid.uuid4()) if idempotent else None
+        key = idempotency_key or (str(uuid.uuid4()) if idempotent else None)
         if key:
             headers["Idempotency-Key"] = key
         if body is not None and request_id_in_body:
@@ -325,6 +390,19 @@ def _checked_id(campaign_id: str) -> str:
         return _adapter("campaign_id").validate_python(campaign_id)
     except ValidationError:
         raise ValueError(f"invalid campaign id {campaign_id!r}: expected 24 hexadecimal characters") from None
+
+
+def _may_have_created(error: BaseException) -> bool:
+    """Whether a create that failed may still have made a draft: yes unless the API answered 4xx (a lost
+    answer, a timeout or a 5xx may follow a creation; counting it keeps the client under the API's quota)."""
+    return not (isinstance(error, MoEngageError) and error.status is not None and error.status < 500)
+
+
+def _creation_key(request_id: str) -> str:
+    """A UUIDv4-shaped Idempotency-Key that is a function of the creation's request_id: the same creation
+    always carries the same key, and another request_id never does."""
+    digest = hashlib.sha256(f"moengage-mcp/create/{request_id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))
 
 
 def _data(reply: Reply) -> Any:

@@ -21,6 +21,7 @@ Reads retry every `RetryableError`; writes retry only under their idempotency ke
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -220,3 +221,17 @@ def found_in(exc: BaseException | None, kinds: type[_E] | tuple[type[_E], ...]) 
             if (found := found_in(inner, kinds)) is not None:
                 return found
     return None
+
+
+class CreationLimitError(RateLimitedError):
+    """A documented campaign-creation limit is reached (raised before any request, or for the API's 429
+    on a create); `retry_at` is when creating is possible again (UTC)."""
+
+    def __init__(self, message: str, *, retry_at: dt.datetime, **kwargs: Any) -> None:
+        self.retry_at = retry_at
+        super().__init__(message, **kwargs)
+
+    @property
+    def advice(self) -> str:  # type: ignore[override]
+        wait = f" (in {self.retry_after:.0f} s)" if self.retry_after is not None else ""
+        return f"Creating campaigns is possible again at {self.retry_at:%Y-%m-%d %H:%M:%S} UTC{wait}"

@@ -47,8 +47,10 @@ LIMITS: Mapping[str, tuple[Window, ...]] = {
     "preview": ((10_000, 60.0),),
     "stats": ((100, 60.0),),
     "report": STANDARD,  # no documented limit: the campaigns API's standard one
+    "create": ((5, 1.0), (25, 60.0), (100, 3600.0)),
 }
-"""Documented limits per endpoint family (API_NOTES.md)."""
+"""Documented limits per endpoint family (API_NOTES.md; create: the Create Campaign reference, which also
+limits successful creations, see quota.py)."""
 
 MARGIN = 0.01
 """Seconds added to each window, for timer rounding (arrival bounds are exact; see the module doc)."""
@@ -168,6 +170,11 @@ class RollingWindowLimiter:
         self._in_flight -= 1
         bisect.insort(self._ended, self._clock())
         self._notify()
+
+    def delay(self) -> float:
+        """Seconds before a request could be granted now (inf: when a request in flight ends), so a caller
+        can refuse instead of queueing for minutes."""
+        return self._wait(self._clock())
 
     def _wait(self, now: float) -> float:
         """0 if a request may go now, else seconds to wait (inf: until a request in flight ends)."""

@@ -27,7 +27,7 @@ from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from . import idempotency, reports, routes
+from . import authoring, idempotency, reports, routes
 from .envelopes import REPORT, STATS, V1, V5, ApiError, detail, error_body, generation_of, rate_limited_error
 from .faults import Fault, FaultAnswer, FaultInjector, SimulatedConnectionReset, fault_answer
 from .ratelimit import RateLimiter
@@ -38,6 +38,7 @@ from .timeutil import Clock, fmt_created
 log = logging.getLogger("moengage_mcp.simulator")
 
 _WRITES = (
+    ("POST", re.compile(r"^/v5/campaigns/?$")),
     ("PATCH", re.compile(r"^/v5/campaigns/[^/]+/?$")),
     ("PATCH", re.compile(r"^/v5/campaigns/[^/]+/status/?$")),
     ("POST", re.compile(r"^/v5/campaigns/test/?$")),
@@ -128,6 +129,9 @@ class Simulator:
         self.idempotency = idempotency.IdempotencyStore()
         self.reports: dict[str, datetime] = reports.demo_reports(self.now()) if seed_demo else {}
         """Downloadable report files and when each was generated."""
+        self.versioning = True  # campaign versioning is on in the demo workspace (it holds a version-2 campaign)
+        self.features: set[str] = set()  # flag-gated features turned on (authoring.AUDIENCE_LIMIT, authoring.QUEUING)
+        self.creations = authoring.CreationLog()
         self._new_ids = 0
         if seed_demo:
             demo = build_demo(self.now())
@@ -264,7 +268,7 @@ class Simulator:
         payload = route.handler(self, call)
         if isinstance(payload, reports.Raw):
             return _Answer(200, payload.content, media_type=payload.media_type)
-        return _Answer(200, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
+        return _Answer(route.status, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
 
     def _admit(
         self, route: routes.Route, headers: dict[str, str], generation: str, ctx: _Context, params: dict[str, str]

@@ -1,8 +1,8 @@
 """V5 Idempotency-Key handling: replay the stored answer, refuse a reused key with another body.
 
-Only answers below 500 are stored, so a retry after a server error really runs again; an
-answer lost to an injected `after_processing` fault is stored too (the change did happen),
-which is exactly the case a client's same-key retry exists for.
+Only answers below 500 (429 aside) are stored, so a retry after a server error or a rate limit
+really runs again; an answer lost to an injected `after_processing` fault is stored too (the
+change did happen), which is exactly the case a client's same-key retry exists for.
 """
 
 from __future__ import annotations
@@ -78,5 +78,5 @@ class IdempotencyStore:
         return entry
 
     def store(self, key: str, entry: StoredResponse) -> None:
-        if entry.status < 500:
+        if entry.status < 500 and entry.status != 429:  # a rate-limited request was not processed either
             self._entries[key] = entry

@@ -27,6 +27,7 @@ LIMITS: dict[str, tuple[tuple[float, int], ...]] = {
     "preview": ((60.0, 10_000),),
     "stats": ((60.0, 100),),
     "report": _STANDARD,  # undocumented: the standard limits
+    "create": ((1.0, 5), (60.0, 25), (3600.0, 100)),  # calls; successful creations: authoring.CREATION_QUOTA
 }
 
 

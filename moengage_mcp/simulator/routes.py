@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import reports, search, state, stats, views
+from . import authoring, reports, search, state, stats, views
 from .envelopes import V1, V5, ApiError, detail
 from .fields import FieldErrors, get_int, get_object, get_str
 from .render import RenderContext, render_tree
@@ -73,7 +73,7 @@ def search_campaigns(sim: Any, call: Call) -> dict[str, Any]:
 
 
 def patch_campaign(sim: Any, call: Call) -> dict[str, Any]:
-    """Publish (`{"status": "PUBLISH"}` alone) or replace whole components of a draft."""
+    """Publish (`{"status": "PUBLISH"}` alone) or replace whole components where the campaign's state allows."""
     body = call.json
     if "status" in body:
         _check_publish_body(body)
@@ -85,8 +85,14 @@ def patch_campaign(sim: Any, call: Call) -> dict[str, Any]:
         components = _components(body)
         doc = sim.find_campaign(call.params["id"])
         _check_identity(doc, body)
-        state.update_components(doc, copy.deepcopy(components), sim.now(), body.get("updated_by") or API_ACTOR)
+        doc = authoring.update(sim, doc, copy.deepcopy(components), body.get("updated_by") or API_ACTOR, body.get("version_note"))
     return {"id": doc["id"]}
+
+
+def create_campaign(sim: Any, call: Call) -> dict[str, Any]:
+    """A new DRAFT (`POST /v5/campaigns`); `request_id` is the creation idempotency key."""
+    require_scope(call, MANAGE)
+    return authoring.create(sim, call.json, call.request_id or "")
 
 
 def _check_publish_body(body: dict[str, Any]) -> None:
@@ -239,6 +245,7 @@ class Route:
     handler: Callable[[Any, Call], Any]
     needs_idempotency_key: bool = False
     response_type: str = "campaign"
+    status: int = 200
 
 
 def _route(method: str, path: str, family: str, handler: Callable[[Any, Call], Any], **kw: Any) -> Route:
@@ -247,6 +254,7 @@ def _route(method: str, path: str, family: str, handler: Callable[[Any, Call], A
 
 
 ROUTES = (
+    _route("POST", "/v5/campaigns", "create", create_campaign, needs_idempotency_key=True, status=201),
     _route("POST", "/v5/campaigns/search", "search", search_campaigns, needs_idempotency_key=True),
     _route("POST", "/v5/campaigns/test", "test", test_campaign, needs_idempotency_key=True),
     _route("POST", "/v5/campaigns/meta", "meta", campaign_meta_v5, needs_idempotency_key=True),

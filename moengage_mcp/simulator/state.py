@@ -334,14 +334,6 @@ def publish(doc: dict[str, Any], now: datetime, actor: str) -> None:
     _touch(doc, now, actor)
 
 
-def update_components(doc: dict[str, Any], components: dict[str, Any], now: datetime, actor: str) -> None:
-    """Replace whole components of a DRAFT (the API merges at component level)."""
-    _require_editable_channel(doc)
-    _require_draft(doc)
-    doc.update(components)
-    _touch(doc, now, actor)
-
-
 def apply_action(doc: dict[str, Any], action: str, now: datetime, actor: str) -> None:
     """STOP / PAUSE / RESUME per the documented state machine; anything else is a 422."""
     channel, dtype, status = doc.get("channel"), doc.get("campaign_delivery_type"), doc.get("status")
