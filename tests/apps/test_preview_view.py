@@ -65,7 +65,7 @@ async def test_personalized_push_marks_the_empty_first_name_in_place(sim):
         c = await campaign(api, "flaw_no_default_past_start")
         for_sam = await render(api, "PUSH", source(c), "user-1005")
         for_ana = await render(api, "PUSH", source(c), "user-1001")
-    common = dict(template=c.campaign_content, platforms=c.basic_details.platforms, campaign=c)
+    common = {"template": c.campaign_content, "platforms": c.basic_details.platforms, "campaign": c}
     sam = personalized_view(c.channel, for_sam, user_id="user-1005", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common)
     ana = personalized_view(c.channel, for_ana, user_id="user-1001", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common)
 
