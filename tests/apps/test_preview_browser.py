@@ -211,6 +211,9 @@ async def test_push_mockups_for_android_and_ios(host_bundle, calls, tmp_path):
         initialized = next(entry for entry in log if "initialized" in entry)
         assert initialized["initialized"]["name"] == "moengage-mcp-preview"
         assert initialized["capabilities"] == {"availableDisplayModes": ["inline", "fullscreen"]}
+        dark = {**HOST_CONTEXT, "displayMode": "fullscreen", "theme": "dark"}
+        await s.page.evaluate("context => window.bridge.setHostContext(context)", dark)
+        await app.locator("html[data-theme=dark]").wait_for(state="attached")  # host-context-changed applied
         await s.page.evaluate("window.teardown()")
         assert {"teardown": "answered"} in await s.host_log()
 
