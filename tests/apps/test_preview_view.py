@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -129,6 +130,17 @@ def test_without_a_template_only_leftovers_and_empty_fields_are_flagged():
     # literals that do not line up (a loop expanded): fall back to what is still templated
     assert spans("A, B and C", "{% for x in xs %}{{x}}{% endfor %}") == []
     assert [p.expr for p in template_pieces("{{a}} and {{b}}")] == ["a", None, "b"]
+    # two expressions side by side: which produced what cannot be told, so neither is called empty
+    assert [(p.text, p.issue) for p in rendered_pieces("AnaSouza", "{{a}}{{b}}")] == [("", None), ("AnaSouza", None)]
+
+
+def test_lining_up_is_one_pass_even_for_long_text_with_short_literals():
+    """A backtracking match would take minutes here (four groups over 20,000 spaces)."""
+    started = time.monotonic()
+    assert spans(" " * 20_000 + "?", "{{a}} {{b}} {{c}} {{d}}!") == []
+    found = spans("x" + " " * 20_000 + "y z w!", "{{a}} {{b}} {{c}} {{d}}!")
+    assert [s.expr for s in found] == ["a", "b", "c", "d"] and found[0].issue is None
+    assert time.monotonic() - started < 1
 
 
 def test_marks_go_only_where_text_is_displayed():
