@@ -50,10 +50,11 @@ with zipfile.ZipFile(path) as z:
     manifest = json.loads(z.read("manifest.json"))
 size = sum(1 for _ in names), __import__("os").path.getsize(path)
 required = ["manifest.json", "pyproject.toml", "README.md", manifest["server"]["entry_point"],
-            "moengage_mcp/cli.py", "moengage_mcp/server/app.py", "moengage_mcp/simulator/__init__.py"]
+            "moengage_mcp/cli.py", "moengage_mcp/server/app.py", "moengage_mcp/simulator/__init__.py",
+            "moengage_mcp/apps/preview.html"]
 missing = [n for n in required if n not in names]
 stray = [n for n in names
-         if not re.fullmatch(r"manifest\.json|pyproject\.toml|README\.md|LICENSE|moengage_mcp/.+\.py", n)
+         if not re.fullmatch(r"manifest\.json|pyproject\.toml|README\.md|LICENSE|moengage_mcp/.+\.py|moengage_mcp/apps/[\w-]+\.html", n)
          or "__pycache__" in n]
 problems = []
 if missing:

@@ -10,6 +10,8 @@ INSPECTOR_VERSION=2.12.0            # @modelcontextprotocol/inspector: needs Nod
 CONFORMANCE_VERSION=0.2.0-alpha.12  # @modelcontextprotocol/conformance: 0.1.x has no 2026-07-28 scenarios (stateless, headers)
 NODE_VERSION=22.23.3                # node-<os>-<arch> from npm, when the machine's node is older than 22.19
 UV_VERSION=0.13.9                   # uv from PyPI: runs the unpacked bundle the way Claude Desktop does
+EXT_APPS_VERSION=2.0.4              # @modelcontextprotocol/ext-apps: MCP Apps reference SDK (AppBridge hosts the preview app in the browser test)
+ESBUILD_VERSION=0.28.2              # esbuild: bundles that test's host page with AppBridge
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
