@@ -30,7 +30,7 @@ from .errors import (
     TransportError,
     error_from_response,
 )
-from .ratelimit import LIMITS, Window, limiters
+from .ratelimit import LIMITS, Limiter, Window, limiters
 
 if TYPE_CHECKING:
     import httpx
@@ -94,12 +94,15 @@ class MoEngageClient:
         deadline: float = 60.0,
         retry: RetryPolicy = RetryPolicy(),
         limits: Mapping[str, Sequence[Window]] = LIMITS,
+        budget: Mapping[str, Limiter] | None = None,
     ) -> None:
+        """`budget`: a limiter per endpoint family shared beyond this client (replicas sharing one
+        workspace's limits, see `moengage_mcp.team`); default: this client's own, at `limits`."""
         self.workspace_id = workspace_id
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self.deadline = deadline
-        self._limiters = limiters(limits)
+        self._limiters: Mapping[str, Limiter] = budget if budget is not None else limiters(limits)
         self._credentials = (workspace_id, api_key)
         self._transport = transport
         self._timeout = timeout

@@ -19,6 +19,7 @@ import bisect
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import anyio
 
@@ -47,15 +48,25 @@ MARGIN = 0.01
 
 @dataclass
 class Slot:
-    """One granted request; `release` it when its answer (or failure) is back."""
+    """One granted request; `release` it when its answer (or failure) is back.
 
-    limiter: RollingWindowLimiter
+    `release` is synchronous (the client calls it in `finally`, where waiting is not safe under
+    cancellation): a limiter whose bookkeeping is remote records the release in the background,
+    which only makes the window it starts later, never earlier."""
+
+    on_release: Callable[[], None]
     released: bool = False
 
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.limiter._release()  # noqa: SLF001
+            self.on_release()
+
+
+class Limiter(Protocol):
+    """What the API client needs of a rate limiter: one `Slot` per request, granted in time."""
+
+    async def acquire(self) -> Slot: ...
 
 
 class RollingWindowLimiter:
@@ -87,7 +98,7 @@ class RollingWindowLimiter:
                 else:
                     await anyio.sleep(wait)
             self._in_flight += 1
-            return Slot(self)
+            return Slot(self._release)
 
     def _release(self) -> None:
         self._in_flight -= 1
@@ -112,3 +123,8 @@ class RollingWindowLimiter:
 
 def limiters(limits: Mapping[str, Sequence[Window]] = LIMITS) -> dict[str, RollingWindowLimiter]:
     return {family: RollingWindowLimiter(windows) for family, windows in limits.items()}
+
+
+def scaled(windows: Sequence[Window], fraction: float) -> tuple[Window, ...]:
+    """`windows` with each count cut to `fraction` of it (at least 1): a budget for one of several sharers."""
+    return tuple((max(1, int(count * fraction)), seconds) for count, seconds in windows)
