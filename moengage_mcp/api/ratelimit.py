@@ -100,6 +100,16 @@ class RollingWindowLimiter:
             self._in_flight += 1
             return Slot(self._release)
 
+    def record(self) -> Slot:
+        """Count a request another limiter granted, without waiting: a local budget standing by for a
+        shared one then knows, when it takes over, what this process already put in the API's windows."""
+        self._in_flight += 1
+        return Slot(self._release)
+
+    def ended_since(self, moment: float) -> list[float]:
+        """Release times (this limiter's clock) of requests that ended at or after `moment`."""
+        return self._ended[bisect.bisect_left(self._ended, moment) :]
+
     def _release(self) -> None:
         self._in_flight -= 1
         bisect.insort(self._ended, self._clock())

@@ -13,11 +13,13 @@ split over replicas from earning a 429 (see `api.ratelimit`).
 A replica that dies leaves its in-flight requests behind; their lease (renewed every few seconds
 while the request runs) lapses and they count as ended then. When Redis cannot be reached, each
 replica falls back to a local limiter at `fallback` of the limits (half by default: two replicas
-then stay within the API's limit together); it tries Redis again after `retry_after` seconds.
+then stay within the API's limit together), which has counted this replica's requests all along; it
+tries Redis again after `retry_after` seconds and, once back, tells it what went out meanwhile.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -85,6 +87,18 @@ return 1
 background takes a moment, which must not shift the window). Ended then, whether or not its lease had
 lapsed meanwhile (an answer later than the lease moves the end later)."""
 
+_REPLAY = """
+local now_parts = redis.call('TIME')
+local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
+for i = 3, #ARGV do
+  redis.call('ZADD', KEYS[1], now - tonumber(ARGV[i]), ARGV[1] .. ':' .. i)
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
+"""KEYS: ended. ARGV: a batch id, how long to keep the key (ms), then the age in seconds of each request this replica ended while Redis
+was out of reach: they were in the API's windows, so the shared budget must count them too."""
+
 _RENEW = """
 local now_parts = redis.call('TIME')
 local deadline = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000 + tonumber(ARGV[1])
@@ -119,6 +133,8 @@ class SharedLimiter:
         self._local = RollingWindowLimiter(scaled(self._windows, fallback), margin=margin)
         self._retry_after = retry_after
         self._down_until = -math.inf
+        self._down_since: float | None = None
+        """When Redis was found out of reach (None while it is reachable)."""
         self._lock = anyio.Lock()
         self.held: set[str] = set()
         """Ids of this replica's requests in flight, whose leases the renewer keeps."""
@@ -129,23 +145,45 @@ class SharedLimiter:
         return time.monotonic() >= self._down_until
 
     async def acquire(self) -> Slot:
-        """Wait until a request may be sent; this replica's callers are served in arrival order."""
+        """Wait until a request may be sent; this replica's callers are served in arrival order.
+
+        The local fallback budget counts every request, wherever granted, so that it knows this
+        replica's recent ones when it takes over; and what it granted alone is told to Redis when
+        Redis is back, so that the shared budget knows them in turn."""
         async with self._lock:
             slot_id = uuid.uuid4().hex
             while self.shared:
                 try:
+                    if self._down_since is not None:
+                        await self._replay()
                     answer = await self._redis.eval(_ACQUIRE, 2, *self._keys, slot_id, *self._args)
                 except (RedisError, OSError):
                     self._down_until = time.monotonic() + self._retry_after
-                    logger.warning("rate-limit budget: Redis unreachable; using the local fallback budget")
+                    if self._down_since is None:
+                        self._down_since = time.monotonic()
+                        logger.warning(
+                            "rate-limit budget: Redis unreachable; using the local fallback budget"
+                        )
                     break
                 if answer in (b"0", "0"):
                     self.held.add(slot_id)
-                    return Slot(lambda: self._released(slot_id))
+                    mirror = self._local.record()
+                    return Slot(functools.partial(self._released, slot_id, mirror))
                 await anyio.sleep(POLL if answer in (b"inf", "inf") else float(answer))
         return await self._local.acquire()
 
-    def _released(self, slot_id: str) -> None:
+    async def _replay(self) -> None:
+        assert self._down_since is not None
+        now = time.monotonic()
+        ages = [f"{now - ended:.6f}" for ended in self._local.ended_since(self._down_since)]
+        if ages:
+            keep = math.ceil((self._args[2] + self._args[0]) * 1000)
+            await self._redis.eval(_REPLAY, 1, self._keys[1], uuid.uuid4().hex, keep, *ages)
+        self._down_since = None
+        logger.warning("rate-limit budget: Redis reachable again; the shared budget is back in use")
+
+    def _released(self, slot_id: str, mirror: Slot) -> None:
+        mirror.release()
         self.held.discard(slot_id)
         self._releases.send_nowait((self, slot_id, time.monotonic()))
 

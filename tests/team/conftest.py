@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 
 import pytest
 
-from moengage_mcp.simulator import Simulator
-from moengage_mcp.simulator.serving import serve_in_thread
-
 from .issuer import Issuer
-from .stack import RedisServer
+from .simulator_process import SimulatorView
+from .stack import Process, RedisServer, free_port
 
 
 @pytest.fixture
@@ -32,8 +31,12 @@ def issuer() -> Iterator[Issuer]:
 
 
 @pytest.fixture
-def served_sim() -> Iterator[tuple[Simulator, str]]:
-    """The simulator (rate limits on) over loopback HTTP, and its URL: one API for every replica."""
-    sim = Simulator()
-    with serve_in_thread(sim.app) as url:
-        yield sim, url
+def simulator(tmp_path) -> Iterator[SimulatorView]:
+    """ONE simulator (rate limits on) in its own process over loopback HTTP, for every replica."""
+    port = free_port()
+    process = Process(
+        "simulator", [sys.executable, "-m", "tests.team.simulator_process", str(port)], port, tmp_path
+    )
+    process.start()
+    yield SimulatorView(f"http://127.0.0.1:{port}")
+    process.stop()

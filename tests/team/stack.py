@@ -23,6 +23,9 @@ from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID
 SECRET = "team-test-secret-0123456789abcdef0123456789"
 """MOENGAGE_MCP_SECRET shared by the replicas of a test."""
 
+ROOT = Path(__file__).resolve().parents[2]
+"""The checkout, where `python -m tests.team...` finds the test helpers."""
+
 REQUIRE = os.environ.get("MOENGAGE_MCP_REQUIRE_TEAM") == "1"
 
 
@@ -72,8 +75,17 @@ class Process:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Process:
+        return self.launch().ready()
+
+    def launch(self) -> Process:
         with self.log.open("a") as out:
-            self.process = subprocess.Popen(self.args, stdout=out, stderr=subprocess.STDOUT, env=self.env)
+            self.process = subprocess.Popen(
+                self.args, stdout=out, stderr=subprocess.STDOUT, env=self.env, cwd=ROOT
+            )
+        return self
+
+    def ready(self) -> Process:
+        assert self.process is not None
         wait_for_port(self.port, self.process, self.log)
         return self
 
@@ -120,9 +132,10 @@ class RedisServer(Process):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def replica(directory: Path, index: int, base_url: str, **settings: str) -> Process:
-    """`moengage-mcp --transport streamable-http --stateless` on a free port, against the API at `base_url`."""
-    port = free_port()
+def replica(directory: Path, index: int, base_url: str, port: int | None = None, **settings: str) -> Process:
+    """`moengage-mcp --transport streamable-http --stateless` on `port` (default: a free one), against the
+    API at `base_url` (launched: call `ready` before using it)."""
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
     env |= {
         "MOENGAGE_BASE_URL": base_url,
@@ -133,7 +146,7 @@ def replica(directory: Path, index: int, base_url: str, **settings: str) -> Proc
     }
     args = [sys.executable, "-m", "moengage_mcp", "--transport", "streamable-http", "--stateless"]
     args += ["--port", str(port), "--log-level", "INFO"]
-    return Process(f"replica-{index}", args, port, directory, env).start()
+    return Process(f"replica-{index}", args, port, directory, env).launch()
 
 
 NGINX_CONF = """\
