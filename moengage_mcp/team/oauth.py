@@ -32,7 +32,7 @@ from mcp.server.auth.middleware.auth_context import get_access_token
 from mcp.server.auth.provider import AccessToken
 from mcp.server.auth.settings import AuthSettings
 
-from ..settings import Settings, Toolset, is_loopback_url
+from ..settings import AuthMode, Settings, Toolset, is_loopback_url
 
 logger = logging.getLogger(__name__)
 
@@ -133,9 +133,6 @@ class Jwks:
         if not isinstance(data, dict):
             raise TypeError(f"{url} did not answer a JSON object")
         return data
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
 
 class JwtVerifier:
@@ -241,6 +238,15 @@ def current_user(allowed: Iterable[Toolset]) -> User | None:
         scopes=frozenset(token.scopes),
         toolsets=toolsets_for(token.scopes, allowed),
     )
+
+
+def request_toolsets(settings: Settings) -> frozenset[Toolset]:
+    """The toolsets the request being handled may use: in OAuth mode the signed-in user's (none
+    without a user), else the server's own. What `tools/list` shows and `tools/call` admits."""
+    if settings.auth_mode is not AuthMode.OAUTH:
+        return settings.toolsets
+    user = current_user(settings.toolsets)
+    return user.toolsets if user is not None else frozenset()
 
 
 def _scopes(claims: dict[str, Any]) -> list[str]:

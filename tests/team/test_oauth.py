@@ -13,9 +13,9 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-from moengage_mcp.settings import Toolset, load_settings
+from moengage_mcp.settings import Settings, Toolset, load_settings
 from moengage_mcp.simulator.serving import serve_in_thread
-from moengage_mcp.team.oauth import SCOPES, Jwks, JwtVerifier, current_user, toolsets_for
+from moengage_mcp.team.oauth import SCOPES, Jwks, JwtVerifier, current_user, request_toolsets, toolsets_for
 from moengage_mcp.transports import http_app
 
 from .issuer import Issuer
@@ -115,19 +115,29 @@ def test_scopes_grant_toolsets_within_the_servers_own():
     assert all(scope.removeprefix("moengage:") in {"read", "draft", "lifecycle", "send"} for scope in SCOPES)
 
 
+def test_outside_oauth_a_request_may_use_the_servers_toolsets_and_in_it_only_a_users():
+    plain = load_settings(
+        {"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_TOOLSETS": "read,send"}
+    )
+    assert request_toolsets(plain) == {Toolset.READ, Toolset.SEND}
+    oauth = load_settings(
+        ENV | {"MOENGAGE_MCP_OAUTH_ISSUER": "https://idp.example.com", "MOENGAGE_MCP_PUBLIC_URL": AUDIENCE}
+    )
+    assert request_toolsets(oauth) == frozenset()  # no signed-in user: nothing
+
+
 # ---------------------------------------------------------------------- the SDK's HTTP side, served
 
 
-def whoami_server() -> MCPServer:
+def whoami_server(settings: Settings) -> MCPServer:
     server = MCPServer("moengage-mcp")
 
     @server.tool()
     def whoami() -> str:
-        user = current_user(frozenset(Toolset))
+        user = current_user(settings.toolsets)
         assert user is not None
-        return json.dumps(
-            {"sub": user.subject, "email": user.email, "toolsets": sorted(t.value for t in user.toolsets)}
-        )
+        toolsets = sorted(t.value for t in request_toolsets(settings))
+        return json.dumps({"sub": user.subject, "email": user.email, "toolsets": toolsets})
 
     return server
 
@@ -135,12 +145,13 @@ def whoami_server() -> MCPServer:
 async def test_over_http_refusals_name_the_metadata_and_the_user_reaches_the_tool(issuer):
     # the public URL is where clients reach the server (a load balancer); here it only names things
     env = ENV | {"MOENGAGE_MCP_OAUTH_ISSUER": issuer.url, "MOENGAGE_MCP_PUBLIC_URL": AUDIENCE}
-    app = http_app(whoami_server(), "streamable-http", "127.0.0.1", load_settings(env))
+    settings = load_settings(env | {"MOENGAGE_MCP_TOOLSETS": "read,lifecycle,send"})
+    app = http_app(whoami_server(settings), "streamable-http", "127.0.0.1", settings)
     with serve_in_thread(app) as url:
         async with httpx.AsyncClient() as raw:
             denied = await raw.post(f"{url}/mcp", json={"jsonrpc": "2.0", "id": 1, "method": "ping"})
             metadata = (await raw.get(f"{url}/.well-known/oauth-protected-resource/mcp")).json()
-        token = issuer.token(AUDIENCE, scope="moengage:read moengage:lifecycle")
+        token = issuer.token(AUDIENCE, scope="moengage:read moengage:lifecycle moengage:draft")
         http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
         async with Client(streamable_http_client(f"{url}/mcp", http_client=http)) as client:
             me = json.loads((await client.call_tool("whoami", {})).content[0].text)
