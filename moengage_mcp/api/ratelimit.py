@@ -112,15 +112,15 @@ class RollingWindowLimiter:
 
     def _release(self) -> None:
         self._in_flight -= 1
-        bisect.insort(self._ended, self._clock())
+        now = self._clock()
+        self._forget(now)  # here too: a limiter only recording (`record`) never waits, so never forgets there
+        bisect.insort(self._ended, now)
         released, self._released = self._released, anyio.Event()
         released.set()
 
     def _wait(self, now: float) -> float:
         """0 if a request may go now, else seconds to wait (inf: until a request in flight ends)."""
-        cut = bisect.bisect_right(self._ended, now - self._span)
-        if cut:
-            del self._ended[:cut]
+        self._forget(now)
         wait = 0.0
         for count, seconds in self._windows:
             room = count - self._in_flight  # requests in flight may all land in any window
@@ -129,6 +129,12 @@ class RollingWindowLimiter:
             if len(self._ended) >= room:  # the room-th latest ending must leave the window first
                 wait = max(wait, self._ended[-room] + seconds + self._margin - now)
         return max(wait, 0.0)
+
+    def _forget(self, now: float) -> None:
+        """Drop the releases that left the longest window."""
+        cut = bisect.bisect_right(self._ended, now - self._span)
+        if cut:
+            del self._ended[:cut]
 
 
 def limiters(limits: Mapping[str, Sequence[Window]] = LIMITS) -> dict[str, RollingWindowLimiter]:

@@ -128,3 +128,15 @@ async def test_what_went_out_while_redis_was_gone_counts_when_it_is_back(simulat
     got = sim.statuses()
     print(f"after Redis came back: {got.count(429)} x 429")
     assert got.count(200) == 20 and got.count(429) == 0, got
+
+
+def test_a_standby_budget_that_only_records_forgets_what_left_its_windows():
+    """The fallback counts every shared grant for hours on end: it must not keep them all."""
+    from moengage_mcp.api.ratelimit import RollingWindowLimiter
+
+    now = [0.0]
+    standby = RollingWindowLimiter(((10, 1.0),), margin=0.0, clock=lambda: now[0])
+    for step in range(1000):
+        now[0] = step * 0.25
+        standby.record().release()
+    assert standby.ended_since(-1.0) == [249.0, 249.25, 249.5, 249.75]  # the last second's
