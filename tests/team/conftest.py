@@ -9,7 +9,7 @@ import pytest
 
 from .issuer import Issuer
 from .simulator_process import SimulatorView
-from .stack import Process, RedisServer, free_port
+from .stack import Process, RedisServer, Team, free_port, team
 
 
 @pytest.fixture
@@ -40,3 +40,10 @@ def simulator(tmp_path) -> Iterator[SimulatorView]:
     process.start()
     yield SimulatorView(f"http://127.0.0.1:{port}")
     process.stop()
+
+
+@pytest.fixture
+def two_replicas(tmp_path, simulator, issuer, redis_server) -> Iterator[Team]:
+    """Two replicas sharing `redis_server`, behind nginx, calling `simulator`, signing in with `issuer`."""
+    with team(tmp_path, simulator, issuer, replicas=2, redis=redis_server) as running:
+        yield running

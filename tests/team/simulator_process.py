@@ -22,7 +22,9 @@ from moengage_mcp.simulator import Simulator
 
 def inspectable(sim: Simulator) -> Starlette:
     async def requests(request: Request) -> JSONResponse:
-        return JSONResponse([{"path": r.path, "status": r.status, "time": r.time} for r in sim.requests])
+        return JSONResponse(
+            [{"method": r.method, "path": r.path, "status": r.status, "time": r.time} for r in sim.requests]
+        )
 
     async def clear(request: Request) -> JSONResponse:
         sim.requests.clear()
@@ -43,6 +45,7 @@ def inspectable(sim: Simulator) -> Starlette:
 
 @dataclass
 class Recorded:
+    method: str
     path: str
     status: int
     time: float

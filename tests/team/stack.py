@@ -1,5 +1,5 @@
 """The real parts of a team deployment, started on loopback for a test: redis-server, moengage-mcp
-replicas as subprocesses, and nginx balancing them round-robin.
+replicas as subprocesses, and nginx balancing them round-robin (`team` puts them together).
 
 Each part runs as its own process from its real binary, on free loopback ports, with its files in
 the test's temporary directory; `kill` ends one the hard way (SIGKILL), as a crash would.
@@ -14,11 +14,20 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID
+
+from .issuer import Issuer
+from .simulator_process import SimulatorView
 
 SECRET = "team-test-secret-0123456789abcdef0123456789"
 """MOENGAGE_MCP_SECRET shared by the replicas of a test."""
@@ -132,7 +141,14 @@ class RedisServer(Process):
         return f"redis://127.0.0.1:{self.port}/0"
 
 
-def replica(directory: Path, index: int, base_url: str, port: int | None = None, **settings: str) -> Process:
+def replica(
+    directory: Path,
+    index: int,
+    base_url: str,
+    port: int | None = None,
+    log_level: str = "WARNING",
+    **settings: str,
+) -> Process:
     """`moengage-mcp --transport streamable-http --stateless` on `port` (default: a free one), against the
     API at `base_url` (launched: call `ready` before using it)."""
     port = port or free_port()
@@ -145,7 +161,7 @@ def replica(directory: Path, index: int, base_url: str, port: int | None = None,
         **settings,
     }
     args = [sys.executable, "-m", "moengage_mcp", "--transport", "streamable-http", "--stateless"]
-    args += ["--port", str(port), "--log-level", "INFO"]
+    args += ["--port", str(port), "--log-level", log_level]
     return Process(f"replica-{index}", args, port, directory, env).launch()
 
 
@@ -198,3 +214,62 @@ def upstreams_used(directory: Path) -> dict[str, int]:
         upstream = line.rsplit(" ", 1)[-1]
         counts[upstream] = counts.get(upstream, 0) + 1
     return counts
+
+
+@dataclass
+class Team:
+    url: str
+    """What clients reach: nginx, or the only replica."""
+    public_url: str
+    directory: Path
+    replicas: list[Process]
+    sim: SimulatorView
+
+    def client(self, token: str) -> Client:
+        """An MCP client through the load balancer, signed in with `token`."""
+        return self._client(self.url, token)
+
+    def replica_client(self, index: int, token: str) -> Client:
+        """An MCP client of one replica, past the load balancer: to say which replica does what."""
+        return self._client(f"http://127.0.0.1:{self.replicas[index].port}", token)
+
+    @staticmethod
+    def _client(url: str, token: str) -> Client:
+        http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+        return Client(streamable_http_client(f"{url}/mcp", http_client=http))
+
+
+@contextmanager
+def team(
+    directory: Path,
+    sim: SimulatorView,
+    issuer: Issuer,
+    *,
+    replicas: int,
+    redis: RedisServer | None,
+    log_level: str = "WARNING",
+) -> Iterator[Team]:
+    """`replicas` servers (behind nginx when more than one), with shared state in `redis` if given."""
+    lb_port = free_port()
+    public = f"http://127.0.0.1:{lb_port}/mcp"
+    settings = {
+        "MOENGAGE_MCP_AUTH": "oauth",
+        "MOENGAGE_MCP_OAUTH_ISSUER": issuer.url,
+        "MOENGAGE_MCP_PUBLIC_URL": public,
+        "MOENGAGE_MCP_SECRET": SECRET,
+    }
+    if redis is not None:
+        settings["MOENGAGE_MCP_REDIS_URL"] = redis.url
+    url = f"http://127.0.0.1:{lb_port}"  # one replica is reached directly, on this port
+    ports = [lb_port] if replicas == 1 else [free_port() for _ in range(replicas)]
+    servers = [replica(directory, n, sim.url, port, log_level, **settings) for n, port in enumerate(ports)]
+    processes = list(servers)
+    try:
+        for server in servers:
+            server.ready()
+        if replicas > 1:
+            processes.append(nginx(directory, lb_port, ports))
+        yield Team(url, public, directory, servers, sim)
+    finally:
+        for process in reversed(processes):
+            process.stop()

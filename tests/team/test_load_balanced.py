@@ -5,81 +5,17 @@ that enforces the API's documented rate limits across both. Clients are real MCP
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import AsyncExitStack, contextmanager
-from dataclasses import dataclass
-from pathlib import Path
+from contextlib import AsyncExitStack
 
 import anyio
 import httpx
 import pytest
-from mcp import Client
-from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 from moengage_mcp.simulator import DEMO_API_KEY
 
-from .issuer import Issuer
-from .simulator_process import SimulatorView
-from .stack import SECRET, Process, RedisServer, free_port, nginx, replica, upstreams_used
+from .stack import SECRET, Team, team, upstreams_used
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
-
-
-@dataclass
-class Team:
-    url: str
-    """What clients reach: nginx, or the only replica."""
-    public_url: str
-    directory: Path
-    replicas: list[Process]
-    sim: SimulatorView
-
-    def client(self, token: str) -> Client:
-        http = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
-        return Client(streamable_http_client(f"{self.url}/mcp", http_client=http))
-
-
-@contextmanager
-def team(
-    directory: Path,
-    sim: SimulatorView,
-    issuer: Issuer,
-    *,
-    replicas: int,
-    redis: RedisServer | None,
-) -> Iterator[Team]:
-    """`replicas` servers (behind nginx when more than one), with shared state in `redis` if given."""
-    lb_port = free_port()
-    public = f"http://127.0.0.1:{lb_port}/mcp"
-    settings = {
-        "MOENGAGE_MCP_AUTH": "oauth",
-        "MOENGAGE_MCP_OAUTH_ISSUER": issuer.url,
-        "MOENGAGE_MCP_PUBLIC_URL": public,
-        "MOENGAGE_MCP_SECRET": SECRET,
-    }
-    if redis is not None:
-        settings["MOENGAGE_MCP_REDIS_URL"] = redis.url
-    url = f"http://127.0.0.1:{lb_port}"  # one replica is reached directly, on this port
-    ports = [lb_port] if replicas == 1 else [free_port() for _ in range(replicas)]
-    servers = [replica(directory, n, sim.url, port, **settings) for n, port in enumerate(ports)]
-    processes = list(servers)
-    try:
-        for server in servers:
-            server.ready()
-        if replicas > 1:
-            processes.append(nginx(directory, lb_port, ports))
-        yield Team(url, public, directory, servers, sim)
-    finally:
-        for process in reversed(processes):
-            process.stop()
-
-
-@pytest.fixture
-def two_replicas(tmp_path, simulator, issuer, redis_server) -> Iterator[Team]:
-    sim = simulator
-    with team(tmp_path, sim, issuer, replicas=2, redis=redis_server) as running:
-        yield running
 
 
 async def get_campaigns(team: Team, token: str, ids: list[str], clients: int = 4) -> list:
@@ -100,8 +36,12 @@ async def get_campaigns(team: Team, token: str, ids: list[str], clients: int = 4
 # ---------------------------------------------------------------------- signing in
 
 
-async def test_sign_in_through_the_load_balancer(two_replicas, issuer):
-    team = two_replicas
+async def test_sign_in_through_the_load_balancer(tmp_path, simulator, issuer, redis_server):
+    with team(tmp_path, simulator, issuer, replicas=2, redis=redis_server, log_level="INFO") as running:
+        await sign_in(running, issuer)
+
+
+async def sign_in(team: Team, issuer) -> None:
     metadata_url = f"{team.public_url.removesuffix('/mcp')}/.well-known/oauth-protected-resource/mcp"
     ping = {"jsonrpc": "2.0", "id": 1, "method": "ping"}
     headers = {"Accept": "application/json, text/event-stream"}
