@@ -9,6 +9,7 @@ import anyio
 import httpx
 import pytest
 from mcp import Client
+from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.mcpserver import MCPServer
 from mcp.shared._httpx_utils import create_mcp_http_client
@@ -162,3 +163,23 @@ async def test_over_http_refusals_name_the_metadata_and_the_user_reaches_the_too
     assert metadata["resource"] == AUDIENCE and metadata["authorization_servers"] == [issuer.url]
     assert metadata["scopes_supported"] == list(SCOPES)
     assert me == {"sub": "user-ada", "email": "ada@example.com", "toolsets": ["lifecycle", "read"]}
+
+
+async def test_sse_is_served_the_same_way(issuer):
+    sse_url = "http://127.0.0.1:9/sse"
+    settings = load_settings(
+        ENV | {"MOENGAGE_MCP_OAUTH_ISSUER": issuer.url, "MOENGAGE_MCP_PUBLIC_URL": sse_url}
+    )
+    app = http_app(whoami_server(settings), "sse", "127.0.0.1", settings)
+    with serve_in_thread(app) as url:
+        async with httpx.AsyncClient() as raw:
+            denied = await raw.get(f"{url}/sse")
+            metadata = (await raw.get(f"{url}/.well-known/oauth-protected-resource/sse")).json()
+        token = issuer.token(sse_url, scope="moengage:read")
+        async with Client(
+            sse_client(f"{url}/sse", headers={"Authorization": f"Bearer {token}"}), mode="legacy"
+        ) as client:
+            me = json.loads((await client.call_tool("whoami", {})).content[0].text)
+    assert denied.status_code == 401 and "oauth-protected-resource/sse" in denied.headers["www-authenticate"]
+    assert metadata["resource"] == sse_url and metadata["scopes_supported"] == list(SCOPES)
+    assert me["sub"] == "user-ada" and me["toolsets"] == ["read"]
