@@ -11,7 +11,8 @@ plus the API rate-limit budget (`moengage_mcp.api.ratelimit.Limiter` per endpoin
 `memory_state()` gives today's behaviour (one process); `moengage_mcp.team.redis_state` the
 same interfaces over Redis. When the shared store is unreachable, the write path's calls raise
 `SharedStateUnavailable` (a write must then be refused: it cannot be proven single), while reads
-keep going on a local budget.
+keep going on a local budget. It, `LockBusy` and `LeaseLost` are `SharedStateError`s: the one type
+the write path turns into a refusal.
 """
 
 from __future__ import annotations
@@ -31,7 +32,12 @@ from ..settings import Settings, SettingsError
 from .keys import SigningKeys
 
 
-class SharedStateUnavailable(RuntimeError):
+class SharedStateError(RuntimeError):
+    """A write cannot be proven to run once across replicas: refuse it; the message says why and is
+    fit for the user (it names no URL, key or token)."""
+
+
+class SharedStateUnavailable(SharedStateError):
     """The shared store (MOENGAGE_MCP_REDIS_URL) cannot be reached: refuse the write, say so."""
 
     def __init__(self, what: str = "") -> None:
@@ -42,11 +48,11 @@ class SharedStateUnavailable(RuntimeError):
         )
 
 
-class LockBusy(RuntimeError):
+class LockBusy(SharedStateError):
     """Another write to the same campaign held its lock for longer than a caller waits."""
 
 
-class LeaseLost(RuntimeError):
+class LeaseLost(SharedStateError):
     """The lock's lease ran out (or was taken over) while held: the holder must not write."""
 
 
