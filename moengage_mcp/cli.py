@@ -22,8 +22,9 @@ examples:
   moengage-mcp --transport streamable-http --port 8000     serve http://127.0.0.1:8000/mcp
 
 settings come from the environment; the flags above override the variable in [brackets].
-Secrets are environment only (a flag would show in `ps`): MOENGAGE_API_KEY, and
-MOENGAGE_MCP_BEARER_TOKEN, which HTTP clients must send and which binding beyond loopback requires.
+Secrets are environment only (a flag would show in `ps`): MOENGAGE_API_KEY,
+MOENGAGE_MCP_BEARER_TOKEN (which HTTP clients must send), MOENGAGE_MCP_SECRET (the keys replicas share)
+and MOENGAGE_MCP_REDIS_URL (their shared state; it may hold a password).
 """
 
 FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* variable it names
@@ -42,11 +43,11 @@ FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* var
         "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]",
     ),
     "audit_log": ("--audit-log", "PATH", "JSONL log of write attempts [MOENGAGE_MCP_AUDIT_LOG]"),
-    "allowed_hosts": (
-        "--allowed-hosts",
-        "LIST",
-        "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]",
-    ),
+    "allowed_hosts": ("--allowed-hosts", "LIST", "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]"),
+    "auth": ("--auth", "MODE", "HTTP authentication: none (loopback only) | bearer | oauth [MOENGAGE_MCP_AUTH]"),
+    "oauth_issuer": ("--oauth-issuer", "URL", "the OAuth issuer of access tokens [MOENGAGE_MCP_OAUTH_ISSUER]"),
+    "oauth_jwks_url": ("--oauth-jwks-url", "URL", "its signing keys, if not in its metadata [MOENGAGE_MCP_OAUTH_JWKS_URL]"),
+    "public_url": ("--public-url", "URL", "this server's URL as clients reach it, e.g. https://mcp.example.com/mcp [MOENGAGE_MCP_PUBLIC_URL]"),
 }
 
 
@@ -68,10 +69,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="HTTP bind address (default 127.0.0.1)")
     p.add_argument("--port", default="8000", help="HTTP port (default 8000)")
     p.add_argument(
-        "--log-level",
-        default="WARNING",
-        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-        help="stderr log level (default WARNING)",
+        "--stateless",
+        action="store_true",
+        help="streamable HTTP without sessions: any replica behind a load balancer answers any request",
+    )
+    p.add_argument(
+        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)"
     )
     for field, (flag, metavar, help_text) in FLAGS.items():
         p.add_argument(flag, dest=field, metavar=metavar, help=help_text)
@@ -121,7 +124,7 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         if args.command == "check":
             return anyio.run(_check, settings)
-        anyio.run(_serve, settings, args.transport, args.host, port)
+        anyio.run(_serve, settings, args.transport, args.host, port, args.stateless)
     except KeyboardInterrupt:
         return 130
     except (TransportConfigError, SettingsError) as exc:
@@ -145,11 +148,12 @@ def _fail(message: str) -> int:
     return 2
 
 
-async def _serve(settings: Settings, transport: str, host: str, port: int) -> None:
+async def _serve(settings: Settings, transport: str, host: str, port: int, stateless: bool) -> None:
     from .runtime import make_api
     from .server import create_server
+    from .team.shared import open_shared_state
 
-    async with make_api(settings) as api:
+    async with open_shared_state(settings) as shared, make_api(settings, shared) as api:
         server = create_server(settings, api)
         _serving()
         if transport == "stdio":
@@ -159,7 +163,7 @@ async def _serve(settings: Settings, transport: str, host: str, port: int) -> No
 
         from .transports import http_app, uvicorn_config
 
-        app = http_app(server, transport, host, settings)  # type: ignore[arg-type]
+        app = http_app(server, transport, host, settings, stateless=stateless)  # type: ignore[arg-type]
         print(f"moengage-mcp: serving {transport} on http://{host}:{port}", file=sys.stderr)
         await uvicorn.Server(uvicorn_config(app, host, port, settings)).serve()
 

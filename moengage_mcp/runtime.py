@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .api import MoEngageClient
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from .team.shared import SharedState
 
 DEMO_BASE_URL = "http://demo.simulator.invalid"
 """Never resolved: demo requests go to the in-process simulator through an ASGI transport."""
@@ -16,14 +21,19 @@ def demo_settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"workspace_id": DEMO_WORKSPACE_ID, "base_url": DEMO_BASE_URL})
 
 
-def make_api(settings: Settings) -> MoEngageClient:
-    """The API client for `settings`; with `demo`, backed by a fresh simulated workspace."""
+def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageClient:
+    """The API client for `settings`; with `demo`, backed by a fresh simulated workspace. With `shared`,
+    the workspace's rate-limit budget is the one all replicas share."""
     if settings.demo:
         import httpx
 
         from .simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
 
         transport = httpx.ASGITransport(app=Simulator().app)
-        return MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport)
+        budget = shared.budget(DEMO_WORKSPACE_ID) if shared else None
+        return MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport, budget=budget)
     assert settings.workspace_id is not None and settings.api_key is not None  # enforced by Settings
-    return MoEngageClient(settings.workspace_id, settings.api_key.get_secret_value(), settings.api_base_url)
+    budget = shared.budget(settings.workspace_id) if shared else None
+    return MoEngageClient(
+        settings.workspace_id, settings.api_key.get_secret_value(), settings.api_base_url, budget=budget
+    )

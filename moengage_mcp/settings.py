@@ -34,6 +34,14 @@ class WriteMode(str, Enum):
     AUTO = "auto"
 
 
+class AuthMode(str, Enum):
+    """How HTTP clients authenticate (stdio has no network peer to authenticate)."""
+
+    NONE = "none"
+    BEARER = "bearer"
+    OAUTH = "oauth"
+
+
 class Toolset(str, Enum):
     READ = "read"
     LIFECYCLE = "lifecycle"
@@ -55,10 +63,22 @@ ENV: dict[str, str] = {
     "http_max_connections": "MOENGAGE_MCP_HTTP_MAX_CONNECTIONS",
     "session_idle_timeout": "MOENGAGE_MCP_SESSION_IDLE_TIMEOUT",
     "sessions_per_client": "MOENGAGE_MCP_SESSIONS_PER_CLIENT",
+    "auth": "MOENGAGE_MCP_AUTH",
+    "oauth_issuer": "MOENGAGE_MCP_OAUTH_ISSUER",
+    "oauth_jwks_url": "MOENGAGE_MCP_OAUTH_JWKS_URL",
+    "public_url": "MOENGAGE_MCP_PUBLIC_URL",
+    "redis_url": "MOENGAGE_MCP_REDIS_URL",
+    "secret": "MOENGAGE_MCP_SECRET",
 }
 """Each setting's environment variable."""
 
 DEFAULT_AUDIT_LOG = Path("~/.moengage-mcp/audit.jsonl")
+
+SECRET_MIN_LENGTH = 32
+"""Characters per MOENGAGE_MCP_SECRET key: the SDK's request-state codec wants 32 bytes of secret randomness."""
+
+SECRETS = ("api_key", "bearer_token", "redis_url", "secret")
+"""Settings whose value an error message must never echo (a Redis URL may carry a password)."""
 
 
 class SettingsError(ValueError):
@@ -91,9 +111,16 @@ class Settings(BaseModel):
     """Seconds after which a streamable-HTTP session without requests is closed."""
     sessions_per_client: int = Field(20, ge=1, le=10_000)
     """Open streamable-HTTP sessions one client (one bearer identity or address) may hold."""
+    auth: AuthMode | None = None
+    """None: not set, so `bearer` if a bearer token is set, else `none` (the behaviour before the setting)."""
+    oauth_issuer: str | None = None
+    oauth_jwks_url: str | None = None
+    public_url: str | None = None
+    redis_url: SecretStr | None = None
+    secret: tuple[SecretStr, ...] = ()
     demo: bool = False
 
-    _lists = field_validator("toolsets", "test_recipients", "allowed_hosts", mode="before")(_comma_list)
+    _lists = field_validator("toolsets", "test_recipients", "allowed_hosts", "secret", mode="before")(_comma_list)
 
     @field_validator("data_center", mode="before")
     @classmethod
@@ -125,6 +152,37 @@ class Settings(BaseModel):
             raise ValueError("must be at least 16 characters (use a random token)")
         return value
 
+    @field_validator("oauth_issuer", "oauth_jwks_url", "public_url")
+    @classmethod
+    def _https_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if not re.fullmatch(r"https?://[^\s/?#@]+(/[^\s?#]*)?", value):
+            raise ValueError("expected an http(s) URL without credentials, query or fragment")
+        if value.startswith("http://") and not is_loopback_url(value):
+            raise ValueError("must be https:// (plain http only on loopback, for tests)")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not re.match(r"(rediss?|unix)://\S+$", value.get_secret_value()):
+            raise ValueError("expected a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("secret")
+    @classmethod
+    def _long_secrets(cls, value: tuple[SecretStr, ...]) -> tuple[SecretStr, ...]:
+        keys = [key.get_secret_value() for key in value]
+        if any(len(key) < SECRET_MIN_LENGTH for key in keys):
+            raise ValueError(
+                f"each comma-separated key must be at least {SECRET_MIN_LENGTH} characters "
+                '(python -c "import secrets; print(secrets.token_hex(32))")'
+            )
+        if len(set(keys)) != len(keys):
+            raise ValueError("a key is listed twice")
+        return value
+
     @field_validator("toolsets")
     @classmethod
     def _some_toolset(cls, value: frozenset[Toolset]) -> frozenset[Toolset]:
@@ -141,6 +199,34 @@ class Settings(BaseModel):
                         f"{ENV[field]} is required (or run with --demo for the demo workspace)"
                     )
         return self
+
+    @model_validator(mode="after")
+    def _team(self) -> Settings:
+        """Each team setting only with what it belongs to: a stray one would be silently ignored."""
+        mode = self.auth_mode
+        if mode is AuthMode.BEARER and self.bearer_token is None:
+            raise SettingsError(f"{ENV['auth']}=bearer needs {ENV['bearer_token']}")
+        if mode is not AuthMode.BEARER and self.bearer_token is not None:
+            raise SettingsError(f"{ENV['bearer_token']} is set but {ENV['auth']}={mode.value}; unset one of them")
+        if mode is AuthMode.OAUTH:
+            for field in ("oauth_issuer", "public_url"):
+                if getattr(self, field) is None:
+                    raise SettingsError(f"{ENV['auth']}=oauth needs {ENV[field]}")
+        else:
+            for field in ("oauth_issuer", "oauth_jwks_url", "public_url"):
+                if getattr(self, field) is not None:
+                    raise SettingsError(f"{ENV[field]} is only used with {ENV['auth']}=oauth (it is {mode.value})")
+        if self.redis_url is not None and not self.secret:
+            raise SettingsError(
+                f"{ENV['redis_url']} needs {ENV['secret']}: replicas must share the keys of confirmation tokens"
+            )
+        return self
+
+    @property
+    def auth_mode(self) -> AuthMode:
+        if self.auth is not None:
+            return self.auth
+        return AuthMode.BEARER if self.bearer_token is not None else AuthMode.NONE
 
     @property
     def api_base_url(self) -> str:
@@ -191,6 +277,16 @@ def check_base_url(value: str) -> None:
         raise ValueError("expected a plain base URL (no spaces, query or fragment)")
 
 
+def is_loopback_url(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read settings from `environ` (default: the process environment), CLI `overrides` winning.
 
@@ -220,8 +316,10 @@ def _first_error(exc: ValidationError) -> str:
     message = str(error["msg"]).removeprefix("Value error, ")
     if error["type"] == "enum":
         message = f"expected one of {error['ctx']['expected']}"
-    if field in ("api_key", "bearer_token") or "@" in str(error.get("input")):
+    if not name:  # a whole-model rule: its message names the settings
+        return message
+    if field in SECRETS or "@" in str(error.get("input")):
         return f"{name}: {message}"  # never echo a secret (or a URL's user:password) back
     given = error.get("input")
     shown = f" (got {given!r})" if isinstance(given, str) and len(given) < 80 else ""
-    return f"{name}: {message}{shown}" if name else message
+    return f"{name}: {message}{shown}"

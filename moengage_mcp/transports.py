@@ -1,7 +1,10 @@
-"""HTTP transports (SSE, streamable HTTP): loopback by default, a bearer token beyond it.
+"""HTTP transports (SSE, streamable HTTP): loopback by default, authentication beyond it.
 
+Authentication (MOENGAGE_MCP_AUTH) is a bearer token shared by all clients, or OAuth: then the server
+is a resource server through the SDK's own auth support (see `moengage_mcp.team.oauth`).
 DNS-rebinding protection stays on for every bind address: on loopback the allowed Host headers
-are the loopback names, elsewhere they are the bind address or MOENGAGE_MCP_ALLOWED_HOSTS.
+are the loopback names, elsewhere they are the bind address or MOENGAGE_MCP_ALLOWED_HOSTS; the
+host of MOENGAGE_MCP_PUBLIC_URL is always allowed.
 
 Nothing a client holds open is unbounded: a connection must deliver its request headers, and then
 its body, within MOENGAGE_MCP_HTTP_TIMEOUT (before bearer auth could refuse it); at most
@@ -21,14 +24,20 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+from urllib.parse import urlsplit
 
 import anyio
+from mcp.server.auth.routes import create_protected_resource_routes
 from mcp.server.mcpserver import MCPServer
 from mcp.server.transport_security import TransportSecuritySettings
+from starlette.applications import Starlette
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .settings import Settings
+from .settings import AuthMode, Settings
+
+if TYPE_CHECKING:
+    from .team.oauth import OAuthResource
 
 HttpTransport = Literal["sse", "streamable-http"]
 LOOPBACK_NAMES = ("localhost",)
@@ -57,6 +66,8 @@ def security_for(host: str, settings: Settings) -> TransportSecuritySettings:
         hosts = list(settings.allowed_hosts)
     elif is_loopback(host):
         hosts = ["127.0.0.1:*", "localhost:*", "[::1]:*"]
+    elif host in WILDCARDS and settings.public_url is not None:
+        hosts = []
     elif host in WILDCARDS:
         raise TransportConfigError(
             f"binding {host} accepts any Host header: set MOENGAGE_MCP_ALLOWED_HOSTS to the names clients use "
@@ -64,33 +75,87 @@ def security_for(host: str, settings: Settings) -> TransportSecuritySettings:
         )
     else:
         hosts = [f"{host}:*" if ":" not in host else f"[{host}]:*"]
+    if settings.public_url is not None:
+        hosts.append(f"{urlsplit(settings.public_url).netloc}")
     origins = [f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts]
-    return TransportSecuritySettings(
-        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
-    )
+    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
 
 
-def http_app(server: MCPServer, transport: HttpTransport, host: str, settings: Settings) -> ASGIApp:
-    """The ASGI app for `transport`, refusing to serve beyond loopback without a bearer token."""
-    if not is_loopback(host) and settings.bearer_token is None:
+def http_app(
+    server: MCPServer,
+    transport: HttpTransport,
+    host: str,
+    settings: Settings,
+    *,
+    stateless: bool = False,
+    oauth: OAuthResource | None = None,
+) -> ASGIApp:
+    """The ASGI app for `transport`, refusing to serve beyond loopback without authentication.
+
+    `stateless`: streamable HTTP without sessions (the SDK's `stateless_http`), so any replica
+    behind a load balancer answers any request. `oauth`: the resource server to be in OAuth mode
+    (default: the one `settings` describe)."""
+    mode = settings.auth_mode
+    if not is_loopback(host) and mode is AuthMode.NONE:
         raise TransportConfigError(
             f"refusing to serve on {host} without authentication: set MOENGAGE_MCP_BEARER_TOKEN "
-            "(clients send it as 'Authorization: Bearer <token>'), or bind 127.0.0.1"
+            "(clients send it as 'Authorization: Bearer <token>') or MOENGAGE_MCP_AUTH=oauth, or bind 127.0.0.1"
         )
+    if stateless and transport != "streamable-http":
+        raise TransportConfigError("--stateless applies to --transport streamable-http only (SSE needs its session)")
     security = security_for(host, settings)
+    if mode is AuthMode.OAUTH:
+        _serve_oauth(server, oauth or _oauth_for(settings))
     if transport == "sse":
         app: ASGIApp = server.sse_app(transport_security=security, host=host)
     else:
         app = server.streamable_http_app(
             transport_security=security,
             host=host,
+            stateless_http=stateless,
             session_idle_timeout=settings.session_idle_timeout,
             max_sessions=MAX_SESSIONS,
         )
+    if mode is AuthMode.OAUTH:
+        _advertise_scopes(app, server)
+    if transport != "sse":
         app = SessionsPerClient(app, settings.sessions_per_client, settings.session_idle_timeout)
-    if settings.bearer_token is not None:
+    if mode is AuthMode.BEARER:
+        assert settings.bearer_token is not None  # enforced by Settings
         app = BearerAuth(app, settings.bearer_token.get_secret_value())
     return BodyTimeout(app, settings.http_timeout)
+
+
+def _oauth_for(settings: Settings) -> OAuthResource:
+    try:
+        from .team.oauth import oauth_resource
+    except ImportError:
+        raise TransportConfigError(
+            "MOENGAGE_MCP_AUTH=oauth needs the team extra: pip install 'moengage-mcp[team]'"
+        ) from None
+    return oauth_resource(settings)
+
+
+def _serve_oauth(server: MCPServer, oauth: OAuthResource) -> None:
+    """Make `server` an OAuth resource server for its HTTP apps. `MCPServer` takes these two only in
+    its constructor (`auth=`, `token_verifier=`), and `sse_app` / `streamable_http_app` read them from
+    exactly here; auth belongs to the HTTP transport, so it is set where that transport is made."""
+    server.settings.auth = oauth.auth
+    server._token_verifier = oauth.token_verifier  # private: see the docstring
+
+
+def _advertise_scopes(app: ASGIApp, server: MCPServer) -> None:
+    """The SDK's protected-resource metadata lists as `scopes_supported` only the scopes every request
+    must carry, which are none here (each scope adds a toolset). Clients pick the scopes to ask for
+    from that list, so the same SDK route, listing all four, goes first."""
+    from .team.oauth import SCOPES
+
+    auth = server.settings.auth
+    assert isinstance(app, Starlette) and auth is not None and auth.resource_server_url is not None
+    routes = create_protected_resource_routes(
+        auth.resource_server_url, [auth.issuer_url], scopes_supported=list(SCOPES), resource_name="MoEngage Campaigns"
+    )
+    app.router.routes[:0] = routes
 
 
 def uvicorn_config(app: ASGIApp, host: str, port: int, settings: Settings) -> Any:

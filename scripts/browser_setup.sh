@@ -4,7 +4,7 @@
 #   - in ./.tools: the MCP Apps reference SDK, whose AppBridge is the test's host, and esbuild,
 #     which bundles the test's host page with it.
 # No browser is downloaded by Playwright. Without these the test skips, saying why (it fails
-# instead where MOENGAGE_MCP_REQUIRE_BROWSER=1).
+# instead where MOENGAGE_TEST_REQUIRE_ALL=1).
 #
 #   bash scripts/browser_setup.sh
 set -euo pipefail

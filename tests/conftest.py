@@ -21,9 +21,9 @@ FAST_RETRY = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05)
 
 
 def require(reason: str) -> None:
-    """A test needs a real part this machine lacks: skip it here, but fail in CI (MOENGAGE_MCP_CI=1),
+    """A test needs a real part this machine lacks: skip it here, but fail in CI (MOENGAGE_TEST_REQUIRE_ALL=1),
     where `.ci/run` provides every part."""
-    if os.environ.get("MOENGAGE_MCP_CI") == "1":
+    if os.environ.get("MOENGAGE_TEST_REQUIRE_ALL") == "1":
         pytest.fail(f"CI must provide this: {reason}")
     pytest.skip(reason)
 

@@ -48,6 +48,7 @@ HEX24 = re.compile(r"^[0-9a-f]{24}$")
 API_ROUTES = [
     ("GET", re.compile(r"^/v5/campaigns/[0-9a-f]{24}$")),
     ("POST", re.compile(r"^/v5/campaigns/search$")),
+    ("POST", re.compile(r"^/v5/campaigns/meta$")),
     ("POST", re.compile(r"^/v5/campaigns/[0-9a-f]{24}/validate$")),
     ("POST", re.compile(r"^/v5/personalization/preview$")),
     ("POST", re.compile(r"^/core-services/v1/campaigns/meta$")),

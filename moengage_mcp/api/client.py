@@ -32,7 +32,7 @@ from .errors import (
     error_from_response,
 )
 from .quota import CreationQuota, limit_error, per
-from .ratelimit import LIMITS, Window, limiters
+from .ratelimit import LIMITS, Limiter, Window, limiters
 
 if TYPE_CHECKING:
     import httpx
@@ -105,12 +105,15 @@ class MoEngageClient:
         retry: RetryPolicy = RetryPolicy(),
         limits: Mapping[str, Sequence[Window]] = LIMITS,
         creations: CreationQuota | None = None,
+        budget: Mapping[str, Limiter] | None = None,
     ) -> None:
+        """`budget`: a limiter per endpoint family shared beyond this client (replicas sharing one
+        workspace's limits, see `moengage_mcp.team`); default: this client's own, at `limits`."""
         self.workspace_id = workspace_id
         self.base_url = base_url.rstrip("/")
         self.retry = retry
         self.deadline = deadline
-        self._limiters = limiters(limits)
+        self._limiters: Mapping[str, Limiter] = budget if budget is not None else limiters(limits)
         self._creations = creations or CreationQuota()
         self._credentials = (workspace_id, api_key)
         self._transport = transport

@@ -27,6 +27,7 @@ from collections import defaultdict, deque
 from collections.abc import Callable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import anyio
 
@@ -100,15 +101,25 @@ class _Shares:
 
 @dataclass
 class Slot:
-    """One granted request; `release` it when its answer (or failure) is back."""
+    """One granted request; `release` it when its answer (or failure) is back.
 
-    limiter: RollingWindowLimiter
+    `release` is synchronous (the client calls it in `finally`, where waiting is not safe under
+    cancellation): a limiter whose bookkeeping is remote records the release in the background,
+    which only makes the window it starts later, never earlier."""
+
+    on_release: Callable[[], None]
     released: bool = False
 
     def release(self) -> None:
         if not self.released:
             self.released = True
-            self.limiter._release()
+            self.on_release()
+
+
+class Limiter(Protocol):
+    """What the API client needs of a rate limiter: one `Slot` per request, granted in time."""
+
+    async def acquire(self) -> Slot: ...
 
 
 class RollingWindowLimiter:
@@ -157,7 +168,17 @@ class RollingWindowLimiter:
             self._notify()
         self._in_flight += 1
         self._shares.add(ticket.caller.who)
-        return Slot(self)
+        return Slot(self._release)
+
+    def record(self) -> Slot:
+        """Count a request another limiter granted, without waiting: a local budget standing by for a
+        shared one then knows, when it takes over, what this process already put in the API's windows."""
+        self._in_flight += 1
+        return Slot(self._release)
+
+    def ended_since(self, moment: float) -> list[float]:
+        """Release times (this limiter's clock) of requests that ended at or after `moment`."""
+        return self._ended[bisect.bisect_left(self._ended, moment) :]
 
     def _next(self) -> _Ticket:
         return min(self._waiting, key=lambda t: (not t.caller.urgent, self._shares.of(t.caller.who), t.seq))
@@ -168,7 +189,9 @@ class RollingWindowLimiter:
 
     def _release(self) -> None:
         self._in_flight -= 1
-        bisect.insort(self._ended, self._clock())
+        now = self._clock()
+        self._forget(now)  # here too: a limiter only recording (`record`) never waits, so never forgets there
+        bisect.insort(self._ended, now)
         self._notify()
 
     def delay(self) -> float:
@@ -178,9 +201,7 @@ class RollingWindowLimiter:
 
     def _wait(self, now: float) -> float:
         """0 if a request may go now, else seconds to wait (inf: until a request in flight ends)."""
-        cut = bisect.bisect_right(self._ended, now - self._span)
-        if cut:
-            del self._ended[:cut]
+        self._forget(now)
         wait = 0.0
         for count, seconds in self._windows:
             room = count - self._in_flight  # requests in flight may all land in any window
@@ -190,6 +211,17 @@ class RollingWindowLimiter:
                 wait = max(wait, self._ended[-room] + seconds + self._margin - now)
         return max(wait, 0.0)
 
+    def _forget(self, now: float) -> None:
+        """Drop the releases that left the longest window."""
+        cut = bisect.bisect_right(self._ended, now - self._span)
+        if cut:
+            del self._ended[:cut]
+
 
 def limiters(limits: Mapping[str, Sequence[Window]] = LIMITS) -> dict[str, RollingWindowLimiter]:
     return {family: RollingWindowLimiter(windows) for family, windows in limits.items()}
+
+
+def scaled(windows: Sequence[Window], fraction: float) -> tuple[Window, ...]:
+    """`windows` with each count cut to `fraction` of it (at least 1): a budget for one of several sharers."""
+    return tuple((max(1, int(count * fraction)), seconds) for count, seconds in windows)

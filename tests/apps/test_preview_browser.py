@@ -4,7 +4,7 @@ The host page and its sandbox proxy are served on two loopback origins (tests/ap
 the app gets real tool results of the demo workspace (tests/apps/results.py) and the test checks
 what a person would see. Nothing leaves the machine: every request that is not loopback is
 answered by the test (remote images, with a stand-in PNG) or refused and recorded.
-Screenshots go to $MOENGAGE_MCP_SCREENSHOTS (default artifacts/screenshots).
+Screenshots go to $MOENGAGE_TEST_SCREENSHOTS (default artifacts/screenshots).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from .results import ToolCall, tool_calls, with_view
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
-SCREENSHOTS = Path(os.environ.get("MOENGAGE_MCP_SCREENSHOTS", browser.ROOT / "artifacts" / "screenshots"))
+SCREENSHOTS = Path(os.environ.get("MOENGAGE_TEST_SCREENSHOTS", browser.ROOT / "artifacts" / "screenshots"))
 REMOTE_IMAGES = "https://cdn.brightcart.example/"
 HOST_CONTEXT = {
     "theme": "light",
@@ -44,8 +44,8 @@ HOST_CONTEXT = {
 def host_bundle(tmp_path_factory) -> Path:
     reason = browser.missing()
     if reason:
-        if os.environ.get("MOENGAGE_MCP_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser test required (MOENGAGE_MCP_REQUIRE_BROWSER=1) but {reason}")
+        if os.environ.get("MOENGAGE_TEST_REQUIRE_ALL") == "1":
+            pytest.fail(f"browser test required (MOENGAGE_TEST_REQUIRE_ALL=1) but {reason}")
         pytest.skip(reason)
     return browser.bundle_host(tmp_path_factory.mktemp("host"))
 
