@@ -30,7 +30,9 @@ def compact(data: Any) -> str:
 
 
 @asynccontextmanager
-async def demo_session(sim: Simulator | None = None, **settings: Any) -> AsyncIterator[tuple[Client, Simulator]]:
+async def demo_session(
+    sim: Simulator | None = None, **settings: Any
+) -> AsyncIterator[tuple[Client, Simulator]]:
     """An in-memory MCP session with the server on `sim` (a fresh demo workspace by default)."""
     sim = sim or Simulator()
     env = {"MOENGAGE_WORKSPACE_ID": DEMO_WORKSPACE_ID, "MOENGAGE_API_KEY": DEMO_API_KEY}

@@ -65,7 +65,9 @@ def plan(sim: Simulator, calls: int) -> list[tuple[str, dict[str, Any]]]:
         "search_campaigns": lambda i: {"channels": [["PUSH"], ["EMAIL"], ["SMS"]][i % 3]},
         "get_meta": lambda i: {"statuses": ["SCHEDULED"]},
         "list_executions": lambda i: {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]},
-        "validate_campaign": lambda i: {"campaign_id": [draft, DEMO_CAMPAIGN_IDS["invalid_push_draft"]][i % 2]},
+        "validate_campaign": lambda i: {
+            "campaign_id": [draft, DEMO_CAMPAIGN_IDS["invalid_push_draft"]][i % 2]
+        },
         "personalized_preview": lambda i: {
             "user_id": users[i % len(users)],
             "channel": "PUSH",
@@ -128,7 +130,9 @@ def measure(calls: int = 500, sessions: int = 20) -> Load:
     port = free_port()
     with serve(sim.app) as api_url, audit_dir() as tmp:
         argv = [*OURS, "--transport", "streamable-http", "--host", "127.0.0.1", "--port", str(port)]
-        proc = subprocess.Popen(argv, env=server_env(api_url, tmp), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            argv, env=server_env(api_url, tmp), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         try:
             _wait_for_port(port, proc)
             url = f"http://127.0.0.1:{port}/mcp"
@@ -175,7 +179,9 @@ def rows(r: Load) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=500)
     parser.add_argument("--sessions", type=int, default=20)
     args = parser.parse_args()

@@ -57,7 +57,10 @@ def mixed_calls(sim: Simulator) -> itertools.cycle:
         ("search_campaigns", {"max_results": 30}),
         ("search_campaigns", {"channels": ["EMAIL"], "statuses": ["SENT"]}),
         ("get_meta", {"statuses": ["SCHEDULED"]}),
-        ("list_executions", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"], "max_results": 30}),
+        (
+            "list_executions",
+            {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"], "max_results": 30},
+        ),
         ("validate_campaign", {"campaign_id": draft}),
         ("personalized_preview", {"campaign_id": draft, "user_id": user}),
         ("pause_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]}),
@@ -120,7 +123,9 @@ def rows(m: Memory) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=1000)
     args = parser.parse_args()
     result = measure(args.calls)

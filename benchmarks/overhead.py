@@ -39,7 +39,7 @@ class Overhead:
 
     @property
     def diffs(self) -> list[float]:
-        return [a - b for a, b in zip(self.mcp, self.direct)]
+        return [a - b for a, b in zip(self.mcp, self.direct, strict=False)]
 
 
 def direct_get(http: httpx.Client, campaign_id: str) -> None:
@@ -58,9 +58,12 @@ def measure(calls: int = 300, warmup: int = 30, sdk: bool = False) -> Overhead:
     arguments = {"campaign_id": CAMPAIGN}
     with serve(sim.app) as url, audit_dir() as tmp:
         env = server_env(url, tmp)
-        with StdioServer(UNPACED, env, cwd=ROOT) as server, httpx.Client(
-            base_url=url, auth=(DEMO_WORKSPACE_ID, DEMO_API_KEY), headers={"Accept": "application/json"}
-        ) as http:
+        with (
+            StdioServer(UNPACED, env, cwd=ROOT) as server,
+            httpx.Client(
+                base_url=url, auth=(DEMO_WORKSPACE_ID, DEMO_API_KEY), headers={"Accept": "application/json"}
+            ) as http,
+        ):
             server.initialize()
             for _ in range(warmup):
                 assert not server.call_tool("get_campaign", arguments).get("isError")
@@ -118,7 +121,7 @@ def rows(result: Overhead) -> list[Row]:
         Row("per-call overhead: p95", ms(percentile(diffs, 95)), "", "", "", None),
     ]
     if result.sdk:
-        extra = [s - d for s, d in zip(result.sdk, result.direct)]
+        extra = [s - d for s, d in zip(result.sdk, result.direct, strict=False)]
         out.append(
             Row(
                 "per-call overhead incl. the Python SDK client (mcp.Client): median / p95",
@@ -133,7 +136,9 @@ def rows(result: Overhead) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=300)
     parser.add_argument("--sdk", action="store_true")
     args = parser.parse_args()

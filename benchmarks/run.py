@@ -13,6 +13,7 @@ comparison with MoEngage's server creates .tools/moengage-mcp-server on the firs
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -51,10 +52,12 @@ def benchmarks(smoke: bool) -> dict[str, Callable[[], list[Row]]]:
 
 def machine() -> str:
     cpu = ""
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("mcp", "pydantic", "httpx"))
     return f"{os.cpu_count()} CPUs ({cpu or platform.machine()}), {platform.system()} {platform.release()}, Python {platform.python_version()}, {versions}"
 
@@ -105,10 +108,16 @@ the tools).
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--smoke", action="store_true", help="tiny counts, for CI; writes no file")
     parser.add_argument("--only", help="comma list of: startup, overhead, throughput, memory, tokens, load")
-    parser.add_argument("--output", type=Path, help=f"where to write the table (default {RESULTS.relative_to(ROOT)}; none with --smoke)")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        help=f"where to write the table (default {RESULTS.relative_to(ROOT)}; none with --smoke)",
+    )
     args = parser.parse_args(argv)
     chosen = benchmarks(args.smoke)
     if args.only:
@@ -132,7 +141,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         rows.extend(got)
         print(f"   {time.monotonic() - t0:.1f} s", file=sys.stderr, flush=True)
-    command = "python -m benchmarks.run" + (" --smoke" if args.smoke else "") + (f" --only {args.only}" if args.only else "")
+    command = (
+        "python -m benchmarks.run"
+        + (" --smoke" if args.smoke else "")
+        + (f" --only {args.only}" if args.only else "")
+    )
     report = (
         f"# Benchmarks\n\nMeasured side by side in one run of `{command}` on "
         f"{dt.date.today().isoformat()}, {time.monotonic() - started:.0f} s.\n\nMachine: {machine()}.\n\n"

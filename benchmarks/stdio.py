@@ -73,10 +73,19 @@ class StdioServer:
     def request_id(self) -> int:
         return next(self._ids)
 
-    def request(self, method: str, params: dict[str, Any] | None = None, timeout: float = 30.0) -> dict[str, Any]:
+    def request(
+        self, method: str, params: dict[str, Any] | None = None, timeout: float = 30.0
+    ) -> dict[str, Any]:
         """Send one request and return its result (notifications in between are skipped)."""
         rid = self.request_id()
-        self.send({"jsonrpc": "2.0", "id": rid, "method": method, **({"params": params} if params is not None else {})})
+        self.send(
+            {
+                "jsonrpc": "2.0",
+                "id": rid,
+                "method": method,
+                **({"params": params} if params is not None else {}),
+            }
+        )
         while True:
             message = self.receive(timeout)
             if message.get("id") == rid and "method" not in message:
@@ -92,7 +101,11 @@ class StdioServer:
     def initialize(self) -> dict[str, Any]:
         result = self.request(
             "initialize",
-            {"protocolVersion": PROTOCOL, "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}},
+            {
+                "protocolVersion": PROTOCOL,
+                "capabilities": {},
+                "clientInfo": {"name": "bench", "version": "0"},
+            },
         )
         self.notify("notifications/initialized")
         return result

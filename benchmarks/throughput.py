@@ -79,7 +79,9 @@ def enlarge(sim: Simulator, at_least: int) -> None:
         sim.add_campaign(doc)
 
 
-def _burst(sim: Simulator, label: str, method: str, pattern: str, started: float, wall: float, errors: int) -> Burst:
+def _burst(
+    sim: Simulator, label: str, method: str, pattern: str, started: float, wall: float, errors: int
+) -> Burst:
     rx = re.compile(pattern)
     hits = [r for r in sim.requests if r.method == method and rx.search(r.path) and r.time >= started]
     ok = sorted(r.time for r in hits if r.status != 429)
@@ -106,7 +108,17 @@ async def _run(env: dict[str, str], sim: Simulator, gets: int, results: int) -> 
             for cid in ids:
                 tg.start_soon(one, cid)
         wall = time.monotonic() - started
-        bursts.append(_burst(sim, f"{len(ids)} concurrent get_campaign", "GET", r"^/v5/campaigns/[0-9a-f]{24}$", started, wall, errors))
+        bursts.append(
+            _burst(
+                sim,
+                f"{len(ids)} concurrent get_campaign",
+                "GET",
+                r"^/v5/campaigns/[0-9a-f]{24}$",
+                started,
+                wall,
+                errors,
+            )
+        )
 
         await anyio.sleep(1.1)  # let the per-second window drain (the search family is separate anyway)
         started = time.monotonic()
@@ -114,7 +126,17 @@ async def _run(env: dict[str, str], sim: Simulator, gets: int, results: int) -> 
         wall = time.monotonic() - started
         got = len(res.structured_content["campaigns"]) if not res.is_error and res.structured_content else 0
         label = f"search_campaigns, {got} results"
-        bursts.append(_burst(sim, label, "POST", r"^/v5/campaigns/search$", started, wall, int(res.is_error or got < results)))
+        bursts.append(
+            _burst(
+                sim,
+                label,
+                "POST",
+                r"^/v5/campaigns/search$",
+                started,
+                wall,
+                int(res.is_error or got < results),
+            )
+        )
     return bursts
 
 
@@ -144,7 +166,9 @@ def rows(bursts: list[Burst]) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--gets", type=int, default=60)
     parser.add_argument("--results", type=int, default=200)
     args = parser.parse_args()

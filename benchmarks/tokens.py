@@ -18,7 +18,14 @@ from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
 
 from .common import compact, count_tokens, demo_session
 
-SIX_READ_TOOLS = ("search_campaigns", "get_campaign", "list_executions", "get_meta", "personalized_preview", "validate_campaign")
+SIX_READ_TOOLS = (
+    "search_campaigns",
+    "get_campaign",
+    "list_executions",
+    "get_meta",
+    "personalized_preview",
+    "validate_campaign",
+)
 """The core read tools of issue 4's 2,500-token budget."""
 BUDGETS = {
     "tools/list, six read tools": 2500,
@@ -34,7 +41,10 @@ async def measure() -> dict[str, int]:
     figures: dict[str, int] = {}
     async with demo_session() as (client, sim):
         tools = (await client.list_tools()).tools
-        entry = {t.name: count_tokens(compact(t.model_dump(mode="json", by_alias=True, exclude_none=True))) for t in tools}
+        entry = {
+            t.name: count_tokens(compact(t.model_dump(mode="json", by_alias=True, exclude_none=True)))
+            for t in tools
+        }
         figures["tools/list, six read tools"] = sum(entry[name] for name in SIX_READ_TOOLS)
         figures["tools/list, all tools"] = sum(entry.values())
         for name, tokens in sorted(entry.items()):
@@ -57,7 +67,9 @@ async def measure() -> dict[str, int]:
             figures[label] = count_tokens(res.content[0].text)
         report = await client.call_tool("campaign_report", {"rank_by": "ctr"})
         figures["campaign_report, whole demo workspace (text)"] = count_tokens(report.content[0].text)
-        figures["campaign_report, whole demo workspace (structured)"] = count_tokens(compact(report.structured_content))
+        figures["campaign_report, whole demo workspace (structured)"] = count_tokens(
+            compact(report.structured_content)
+        )
         figures["qa_campaign, largest over every demo campaign"] = max(
             [await _qa_tokens(client, cid) for cid, doc in sim.campaigns.items() if not doc.get("parent_id")]
         )
@@ -71,7 +83,9 @@ async def _qa_tokens(client: Any, campaign_id: str) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     figures = anyio.run(measure)

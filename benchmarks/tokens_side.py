@@ -74,7 +74,11 @@ def measure(*, baseline: bool = True, results: bool = True, create_venv: bool = 
 
         figures = anyio.run(tokens.measure)
         out.budgets = dict(tokens.BUDGETS)
-        out.results = {label: n for label, n in figures.items() if not label.startswith(" ") and label != "tools/list, all tools"}
+        out.results = {
+            label: n
+            for label, n in figures.items()
+            if not label.startswith(" ") and label != "tools/list, all tools"
+        }
     return out
 
 
@@ -134,7 +138,9 @@ def rows(t: Tokens) -> list[Row]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.parse_args()
     for row in rows(measure()):
         print(" | ".join(row.cells()))

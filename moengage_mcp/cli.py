@@ -43,11 +43,31 @@ FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* var
         "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]",
     ),
     "audit_log": ("--audit-log", "PATH", "JSONL log of write attempts [MOENGAGE_MCP_AUDIT_LOG]"),
-    "allowed_hosts": ("--allowed-hosts", "LIST", "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]"),
-    "auth": ("--auth", "MODE", "HTTP authentication: none (loopback only) | bearer | oauth [MOENGAGE_MCP_AUTH]"),
-    "oauth_issuer": ("--oauth-issuer", "URL", "the OAuth issuer of access tokens [MOENGAGE_MCP_OAUTH_ISSUER]"),
-    "oauth_jwks_url": ("--oauth-jwks-url", "URL", "its signing keys, if not in its metadata [MOENGAGE_MCP_OAUTH_JWKS_URL]"),
-    "public_url": ("--public-url", "URL", "this server's URL as clients reach it, e.g. https://mcp.example.com/mcp [MOENGAGE_MCP_PUBLIC_URL]"),
+    "allowed_hosts": (
+        "--allowed-hosts",
+        "LIST",
+        "Host headers accepted over HTTP [MOENGAGE_MCP_ALLOWED_HOSTS]",
+    ),
+    "auth": (
+        "--auth",
+        "MODE",
+        "HTTP authentication: none (loopback only) | bearer | oauth [MOENGAGE_MCP_AUTH]",
+    ),
+    "oauth_issuer": (
+        "--oauth-issuer",
+        "URL",
+        "the OAuth issuer of access tokens [MOENGAGE_MCP_OAUTH_ISSUER]",
+    ),
+    "oauth_jwks_url": (
+        "--oauth-jwks-url",
+        "URL",
+        "its signing keys, if not in its metadata [MOENGAGE_MCP_OAUTH_JWKS_URL]",
+    ),
+    "public_url": (
+        "--public-url",
+        "URL",
+        "this server's URL as clients reach it, e.g. https://mcp.example.com/mcp [MOENGAGE_MCP_PUBLIC_URL]",
+    ),
 }
 
 
@@ -74,7 +94,10 @@ def parser() -> argparse.ArgumentParser:
         help="streamable HTTP without sessions: any replica behind a load balancer answers any request",
     )
     p.add_argument(
-        "--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"), help="stderr log level (default WARNING)"
+        "--log-level",
+        default="WARNING",
+        choices=("DEBUG", "INFO", "WARNING", "ERROR"),
+        help="stderr log level (default WARNING)",
     )
     for field, (flag, metavar, help_text) in FLAGS.items():
         p.add_argument(flag, dest=field, metavar=metavar, help=help_text)

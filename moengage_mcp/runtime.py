@@ -31,7 +31,9 @@ def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageC
 
         transport = httpx.ASGITransport(app=Simulator().app)
         budget = shared.budget(DEMO_WORKSPACE_ID) if shared else None
-        return MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport, budget=budget)
+        return MoEngageClient(
+            DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport, budget=budget
+        )
     assert settings.workspace_id is not None and settings.api_key is not None  # enforced by Settings
     budget = shared.budget(settings.workspace_id) if shared else None
     return MoEngageClient(

@@ -120,7 +120,9 @@ class Settings(BaseModel):
     secret: tuple[SecretStr, ...] = ()
     demo: bool = False
 
-    _lists = field_validator("toolsets", "test_recipients", "allowed_hosts", "secret", mode="before")(_comma_list)
+    _lists = field_validator("toolsets", "test_recipients", "allowed_hosts", "secret", mode="before")(
+        _comma_list
+    )
 
     @field_validator("data_center", mode="before")
     @classmethod
@@ -207,7 +209,9 @@ class Settings(BaseModel):
         if mode is AuthMode.BEARER and self.bearer_token is None:
             raise SettingsError(f"{ENV['auth']}=bearer needs {ENV['bearer_token']}")
         if mode is not AuthMode.BEARER and self.bearer_token is not None:
-            raise SettingsError(f"{ENV['bearer_token']} is set but {ENV['auth']}={mode.value}; unset one of them")
+            raise SettingsError(
+                f"{ENV['bearer_token']} is set but {ENV['auth']}={mode.value}; unset one of them"
+            )
         if mode is AuthMode.OAUTH:
             for field in ("oauth_issuer", "public_url"):
                 if getattr(self, field) is None:
@@ -215,7 +219,9 @@ class Settings(BaseModel):
         else:
             for field in ("oauth_issuer", "oauth_jwks_url", "public_url"):
                 if getattr(self, field) is not None:
-                    raise SettingsError(f"{ENV[field]} is only used with {ENV['auth']}=oauth (it is {mode.value})")
+                    raise SettingsError(
+                        f"{ENV[field]} is only used with {ENV['auth']}=oauth (it is {mode.value})"
+                    )
         if self.redis_url is not None and not self.secret:
             raise SettingsError(
                 f"{ENV['redis_url']} needs {ENV['secret']}: replicas must share the keys of confirmation tokens"

@@ -78,7 +78,9 @@ def security_for(host: str, settings: Settings) -> TransportSecuritySettings:
     if settings.public_url is not None:
         hosts.append(f"{urlsplit(settings.public_url).netloc}")
     origins = [f"http://{h}" for h in hosts] + [f"https://{h}" for h in hosts]
-    return TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins)
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
 
 
 def http_app(
@@ -102,7 +104,9 @@ def http_app(
             "(clients send it as 'Authorization: Bearer <token>') or MOENGAGE_MCP_AUTH=oauth, or bind 127.0.0.1"
         )
     if stateless and transport != "streamable-http":
-        raise TransportConfigError("--stateless applies to --transport streamable-http only (SSE needs its session)")
+        raise TransportConfigError(
+            "--stateless applies to --transport streamable-http only (SSE needs its session)"
+        )
     security = security_for(host, settings)
     if mode is AuthMode.OAUTH:
         _serve_oauth(server, oauth or _oauth_for(settings))
@@ -153,7 +157,10 @@ def _advertise_scopes(app: ASGIApp, server: MCPServer) -> None:
     auth = server.settings.auth
     assert isinstance(app, Starlette) and auth is not None and auth.resource_server_url is not None
     routes = create_protected_resource_routes(
-        auth.resource_server_url, [auth.issuer_url], scopes_supported=list(SCOPES), resource_name="MoEngage Campaigns"
+        auth.resource_server_url,
+        [auth.issuer_url],
+        scopes_supported=list(SCOPES),
+        resource_name="MoEngage Campaigns",
     )
     app.router.routes[:0] = routes
 

@@ -42,7 +42,9 @@ def asgi(sim: Simulator) -> httpx.ASGITransport:
     return httpx.ASGITransport(app=sim.app, raise_app_exceptions=False)
 
 
-def make_client(sim: Simulator, base_url: str | None = None, *, api_key: str = DEMO_API_KEY, **kwargs) -> MoEngageClient:
+def make_client(
+    sim: Simulator, base_url: str | None = None, *, api_key: str = DEMO_API_KEY, **kwargs
+) -> MoEngageClient:
     """A client for `sim`: over loopback HTTP when `base_url` is given, else in process."""
     kwargs.setdefault("retry", FAST_RETRY)
     kwargs.setdefault("transport", None if base_url else asgi(sim))
@@ -69,10 +71,12 @@ def server_settings(tmp_path, **overrides) -> Settings:
 
 
 @asynccontextmanager
-async def mcp_client(sim: Simulator, tmp_path, *, api: MoEngageClient | None = None, client_kwargs=None, **overrides):
+async def mcp_client(
+    sim: Simulator, tmp_path, *, api: MoEngageClient | None = None, client_kwargs=None, **overrides
+):
     """A real MCP client session (in memory) with a server built for `overrides`, on `sim`."""
     settings = server_settings(tmp_path, **overrides)
-    async with (api or make_client(sim)) as live:
+    async with api or make_client(sim) as live:
         server = create_server(settings, live)
         async with Client(server, **(client_kwargs or {})) as client:
             yield client

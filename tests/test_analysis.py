@@ -103,7 +103,9 @@ async def test_qa_validation_errors_make_a_campaign_not_ready(sim, tmp_path):
 
 async def test_qa_reports_a_sample_user_it_cannot_render(sim, tmp_path):
     async with mcp_client(sim, tmp_path) as client:
-        res = await client.call_tool("qa_campaign", {"campaign_id": D["valid_push_draft"], "sample_user_ids": ["nobody-here"]})
+        res = await client.call_tool(
+            "qa_campaign", {"campaign_id": D["valid_push_draft"], "sample_user_ids": ["nobody-here"]}
+        )
     [finding] = res.structured_content["findings"]
     assert finding["severity"] == "info" and "nobody-here" in finding["message"]
 
@@ -127,7 +129,9 @@ async def test_report_counts_match_a_brute_force_count(sim, tmp_path):
     async with mcp_client(sim, tmp_path) as client:
         res = await client.call_tool("campaign_report", {})
     out = res.structured_content
-    expected = Counter((d["status"], d["channel"], d["campaign_delivery_type"]) for d in sim.campaigns.values() if visible(d))
+    expected = Counter(
+        (d["status"], d["channel"], d["campaign_delivery_type"]) for d in sim.campaigns.values() if visible(d)
+    )
     got = Counter({(r["status"], r["channel"], r["delivery_type"]): r["n"] for r in out["counts"]})
     assert got == expected and out["total"] == sum(expected.values())
     text = res.content[0].text
@@ -172,7 +176,8 @@ async def test_report_flags_failed_and_stuck_runs(sim, tmp_path):
             continue
         failed = sum(r["status"].upper() == "FAILED" for r in runs)
         stuck = sum(
-            r["status"].upper() == "SENDING" and dt.datetime.fromisoformat(r["sent_time"]) < now - dt.timedelta(hours=6)
+            r["status"].upper() == "SENDING"
+            and dt.datetime.fromisoformat(r["sent_time"]) < now - dt.timedelta(hours=6)
             for r in runs
         )
         if failed or stuck:
@@ -208,7 +213,12 @@ def imported_long_ago(sim: Simulator, n: int) -> list[str]:
 
 
 def stats_ids(sim: Simulator, since: int = 0) -> set[str]:
-    return {cid for r in sim.requests[since:] if r.path.endswith("/campaign-stats") for cid in r.body["campaign_ids"]}
+    return {
+        cid
+        for r in sim.requests[since:]
+        if r.path.endswith("/campaign-stats")
+        for cid in r.body["campaign_ids"]
+    }
 
 
 async def test_report_ranks_campaigns_that_sent_in_the_period_top_and_bottom_apart(sim, tmp_path):
@@ -216,14 +226,18 @@ async def test_report_ranks_campaigns_that_sent_in_the_period_top_and_bottom_apa
     today = sim.now().date()
     async with mcp_client(sim, tmp_path) as client:
         sms = await client.call_tool(
-            "campaign_report", {"channels": ["SMS"], "rank_by": "ctr", "stats_from": str(today - dt.timedelta(300))}
+            "campaign_report",
+            {"channels": ["SMS"], "rank_by": "ctr", "stats_from": str(today - dt.timedelta(300))},
         )
         before = len(sim.requests)
-        ranked = (await client.call_tool("campaign_report", {"rank_by": "sent"})).structured_content["performers"]
+        ranked = (await client.call_tool("campaign_report", {"rank_by": "sent"})).structured_content[
+            "performers"
+        ]
         asked = stats_ids(sim, before)
         before = len(sim.requests)
         backwards = await client.call_tool(
-            "campaign_report", {"rank_by": "ctr", "stats_from": str(today), "stats_to": str(today - dt.timedelta(10))}
+            "campaign_report",
+            {"rank_by": "ctr", "stats_from": str(today), "stats_to": str(today - dt.timedelta(10))},
         )
     p = sms.structured_content["performers"]
     assert p["top"] and p["bottom"] and not {x["id"] for x in p["top"]} & {x["id"] for x in p["bottom"]}
@@ -257,7 +271,11 @@ async def test_report_survives_a_part_the_api_refuses(sim, tmp_path):
     out, text = res.structured_content, res.content[0].text
     assert not res.is_error and [u["id"] for u in out["executions_unavailable"]] == [parent]
     assert out["periodic_problems"] and parent not in {p["id"] for p in out["periodic_problems"]}
-    assert out["reach_unavailable"] and out["scheduled_next"] and not any("reach" in u for u in out["scheduled_next"])
+    assert (
+        out["reach_unavailable"]
+        and out["scheduled_next"]
+        and not any("reach" in u for u in out["scheduled_next"])
+    )
     assert "Executions unavailable for 1" in text and "Reach unavailable" in text
     p = ranked.structured_content["performers"]
     assert not ranked.is_error and "not available" in p["unavailable"] and not p["top"]
@@ -275,7 +293,9 @@ async def test_report_counts_each_campaign_once_and_joins_meta_on_the_stable_id(
     scheduled["basic_details"]["name"] = "Versioned Scheduled Push"
     sim.add_campaign(scheduled)
     async with mcp_client(sim, tmp_path) as client:
-        welcome = await client.call_tool("campaign_report", {"name": v2["basic_details"]["name"], "rank_by": "sent"})
+        welcome = await client.call_tool(
+            "campaign_report", {"name": v2["basic_details"]["name"], "rank_by": "sent"}
+        )
         versioned = await client.call_tool("campaign_report", {"name": "Versioned Scheduled"})
     out = welcome.structured_content
     assert out["total"] == 1 and [r["n"] for r in out["counts"]] == [1]
@@ -285,11 +305,17 @@ async def test_report_counts_each_campaign_once_and_joins_meta_on_the_stable_id(
 
 
 @pytest.mark.parametrize("oldest_first", [False, True])
-async def test_report_inspects_the_newest_runs_whatever_the_page_order(sim, tmp_path, monkeypatch, oldest_first):
+async def test_report_inspects_the_newest_runs_whatever_the_page_order(
+    sim, tmp_path, monkeypatch, oldest_first
+):
     parent = D["periodic_most_executions"]
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     runs = [
-        {"campaign_id": f"{i:024x}", "sent_time": (now - dt.timedelta(days=i + 1)).isoformat(), "status": "SENT"}
+        {
+            "campaign_id": f"{i:024x}",
+            "sent_time": (now - dt.timedelta(days=i + 1)).isoformat(),
+            "status": "SENT",
+        }
         for i in range(200)
     ]
     runs[0]["status"] = runs[-1]["status"] = "FAILED"  # the newest run, and one older than the newest 150
@@ -321,7 +347,9 @@ def test_windows_cover_the_range_exactly():
     assert len(windows(start, start + dt.timedelta(days=31))) == 2
 
 
-async def _daily_truth(sim: Simulator, ids: list[str], start: dt.date, end: dt.date) -> dict[str, dict[str, int]]:
+async def _daily_truth(
+    sim: Simulator, ids: list[str], start: dt.date, end: dt.date
+) -> dict[str, dict[str, int]]:
     """Brute force: one API call per day and per campaign, summed per campaign (the simulator
     enforces no limits here, so neither does this client: 341 calls at 100/min would take minutes)."""
     totals: dict[str, dict[str, int]] = {}
@@ -329,12 +357,16 @@ async def _daily_truth(sim: Simulator, ids: list[str], start: dt.date, end: dt.d
         day = start
         while day <= end:
             for cid in ids:
-                res = await api.campaign_stats(m.StatsRequest(start_date=day, end_date=day, campaign_ids=[cid]))
+                res = await api.campaign_stats(
+                    m.StatsRequest(start_date=day, end_date=day, campaign_ids=[cid])
+                )
                 for entry in res.data.get(cid, []):
                     for plat in entry.platforms.values():
                         perf = plat.locales["all_locales"].variations["all_variations"].performance_stats
                         t = totals.setdefault(cid, Counter())
-                        t.update(sent=perf.sent or 0, clicks=perf.click or 0, impressions=perf.impression or 0)
+                        t.update(
+                            sent=perf.sent or 0, clicks=perf.click or 0, impressions=perf.impression or 0
+                        )
             day += dt.timedelta(days=1)
     return totals
 
@@ -359,7 +391,11 @@ async def test_stats_split_and_merge_exactly_at_the_boundaries(tmp_path, n_campa
     rows = {r["campaign_id"]: r for r in out["rows"]}
     assert set(rows) == set(truth)
     for cid, t in truth.items():
-        assert (rows[cid]["sent"], rows[cid]["clicks"], rows[cid]["impressions"]) == (t["sent"], t["clicks"], t["impressions"])
+        assert (rows[cid]["sent"], rows[cid]["clicks"], rows[cid]["impressions"]) == (
+            t["sent"],
+            t["clicks"],
+            t["impressions"],
+        )
         assert rows[cid]["ctr"] == round(t["clicks"] * 100 / t["impressions"], 2)
 
 
@@ -388,14 +424,14 @@ async def test_stats_errors_are_clear_tool_errors(sim, tmp_path):
     async with mcp_client(sim, tmp_path) as client:
         disabled = await client.call_tool("get_campaign_stats", args)
         huge = await client.call_tool(
-            "get_campaign_stats", {**args, "campaign_ids": [f"{i:024x}" for i in range(200)], "start_date": "2020-01-01"}
+            "get_campaign_stats",
+            {**args, "campaign_ids": [f"{i:024x}" for i in range(200)], "start_date": "2020-01-01"},
         )
         backwards = await client.call_tool("get_campaign_stats", {**args, "start_date": "2030-01-01"})
     assert disabled.is_error and "campaign stats are not available" in disabled.content[0].text
     assert huge.is_error and "stats calls" in huge.content[0].text
     assert backwards.is_error and "start_date" in backwards.content[0].text
     assert sum(r.path.endswith("/campaign-stats") for r in sim.requests) == 1
-
 
 
 async def stats_of(client, args: dict, **changes) -> dict:
@@ -438,7 +474,9 @@ async def test_stats_never_add_unique_counts_across_windows_and_flag_platform_su
         "metric_type": "UNIQUE",
     }
     async with mcp_client(sim, tmp_path) as client:
-        longer = await client.call_tool("get_campaign_stats", {**args, "start_date": str(end - dt.timedelta(days=61))})
+        longer = await client.call_tool(
+            "get_campaign_stats", {**args, "start_date": str(end - dt.timedelta(days=61))}
+        )
         calls = sum(r.path.endswith("/campaign-stats") for r in sim.requests)
         summed = await stats_of(client, args)
         per_platform = await stats_of(client, args, breakdown="platform")
@@ -454,7 +492,10 @@ DOC_LEAF = {
     "conversion_goal_stats": {"Goal 1": {"conversions": 1, "cvr": 50, "uplift": 0}},
     "failure_breakdown": {},
 }
-CONTROL = {"conversion_goal_stats": {"Goal 1": {"conversions": 3, "cvr": 0, "uplift": 0}}, "failure_breakdown": {}}
+CONTROL = {
+    "conversion_goal_stats": {"Goal 1": {"conversions": 3, "cvr": 0, "uplift": 0}},
+    "failure_breakdown": {},
+}
 
 
 def documented_shape(doc, executions, query, today):
@@ -474,7 +515,12 @@ async def test_stats_read_the_documented_response_shape(sim, tmp_path, monkeypat
         by_rate = (await client.call_tool("campaign_report", {"rank_by": "delivery_rate"})).structured_content
         by_ctr = (await client.call_tool("campaign_report", {"rank_by": "ctr"})).structured_content
     [row] = per_variation["rows"]
-    assert (row["locale"], row["variation"], row["sent"], row["conversions"]) == ("all_locales", "all_variations", 2, 1)
+    assert (row["locale"], row["variation"], row["sent"], row["conversions"]) == (
+        "all_locales",
+        "all_variations",
+        2,
+        1,
+    )
     assert "no_data" not in per_variation
     assert (whole["sent"], whole["clicks"], whole["conversions"], whole["cvr"]) == (2, 4, 1, 50.0)
     assert "delivered" not in whole and "delivered" not in row

@@ -49,7 +49,9 @@ def tiny_filesystem(tmp_path: Path, size: str = "8k"):
     """A real tmpfs of `size` (root only): writes past it fail with ENOSPC, possibly half-way."""
     mount = tmp_path / "tiny"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         require(f"mounting a tmpfs needs root: {done.stderr.decode().strip()}")
     try:
@@ -101,14 +103,23 @@ async def test_the_attempt_is_on_disk_before_the_request_leaves(sim, tmp_path):
                 seen.append(audit_entries(tmp_path))
             return await asgi(sim).handle_async_request(request)
 
-    async with mcp_client(sim, tmp_path, api=make_client(sim, transport=Watching()), write_mode="auto") as client:
+    async with mcp_client(
+        sim, tmp_path, api=make_client(sim, transport=Watching()), write_mode="auto"
+    ) as client:
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
     assert res.structured_content["status"] == "done"
     [before] = seen
     [attempt] = [e for e in before if e.get("stage") == "attempt"]
-    assert attempt["tool"] == "pause_campaign" and attempt["decision"] == "auto" and attempt["outcome"] == "sending"
+    assert (
+        attempt["tool"] == "pause_campaign"
+        and attempt["decision"] == "auto"
+        and attempt["outcome"] == "sending"
+    )
     [outcome] = audit_lines(tmp_path)
-    assert outcome["attempt"] == attempt["attempt"] and outcome["request_id"] == res.structured_content["request_id"]
+    assert (
+        outcome["attempt"] == attempt["attempt"]
+        and outcome["request_id"] == res.structured_content["request_id"]
+    )
 
 
 async def test_a_write_is_refused_when_the_audit_log_stops_being_writable(sim, tmp_path):
@@ -117,7 +128,11 @@ async def test_a_write_is_refused_when_the_audit_log_stops_being_writable(sim, t
         (tmp_path / "audit.jsonl").unlink()
         (tmp_path / "audit.jsonl").mkdir()
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
-    assert res.is_error and "MOENGAGE_MCP_AUDIT_LOG" in res.content[0].text and "nothing is sent" in res.content[0].text
+    assert (
+        res.is_error
+        and "MOENGAGE_MCP_AUDIT_LOG" in res.content[0].text
+        and "nothing is sent" in res.content[0].text
+    )
     assert status_writes(sim) == []
 
 
@@ -173,7 +188,9 @@ def free_port() -> int:
 async def test_a_process_killed_while_the_api_carries_out_a_stop_leaves_its_attempt_on_record(tmp_path):
     sim = Simulator()
     cid = find(sim, campaign_delivery_type="ONE_TIME", status="SCHEDULED", channel="PUSH")
-    sim.faults.inject(rf"/v5/campaigns/{cid}/status$", status=200, after_processing=True, delay=30.0, body=None)
+    sim.faults.inject(
+        rf"/v5/campaigns/{cid}/status$", status=200, after_processing=True, delay=30.0, body=None
+    )
     log, port = tmp_path / "audit.jsonl", free_port()
     with serve(sim.app) as url:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")} | {
@@ -213,9 +230,11 @@ async def test_a_process_killed_while_the_api_carries_out_a_stop_leaves_its_atte
 
 async def test_a_write_interrupted_by_the_client_is_still_audited(sim, tmp_path):
     cid = periodic(sim)
-    sim.faults.inject(rf"/v5/campaigns/{cid}/status$", status=200, after_processing=True, delay=2.0, body=None)
+    sim.faults.inject(
+        rf"/v5/campaigns/{cid}/status$", status=200, after_processing=True, delay=2.0, body=None
+    )
     async with mcp_client(sim, tmp_path, write_mode="auto") as client:
-        with pytest.raises(Exception, match="(?i)timed out"):
+        with pytest.raises(Exception, match=r"(?i)timed out"):
             await client.call_tool("pause_campaign", {"campaign_id": cid}, read_timeout_seconds=0.3)
         with anyio.fail_after(5):
             while not audit_lines(tmp_path):
@@ -234,20 +253,35 @@ async def test_a_huge_argument_makes_a_bounded_line(sim, tmp_path, caplog):
     async with mcp_client(sim, tmp_path, write_mode="auto", test_recipients="user-1001") as client:
         sent = await client.call_tool(
             "test_campaign",
-            {"channel": "PUSH", "campaign_content": content, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"]},
+            {
+                "channel": "PUSH",
+                "campaign_content": content,
+                "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+                "recipients": ["user-1001"],
+            },
         )
-        refused = await client.call_tool("pause_campaign", {"campaign_id": periodic(sim), "bogus": huge, huge[:5000]: 1})
+        refused = await client.call_tool(
+            "pause_campaign", {"campaign_id": periodic(sim), "bogus": huge, huge[:5000]: 1}
+        )
     assert sent.structured_content["status"] == "done" and refused.is_error
     assert (tmp_path / "audit.jsonl").stat().st_size < 20_000
     by_tool = {e["tool"]: e for e in audit_lines(tmp_path)}
     kept = by_tool["test_campaign"]["arguments"]["campaign_content"]
     assert kept.startswith('{"content"') and "[1000085 chars, sha256:" in kept
-    assert by_tool["pause_campaign"]["arguments"] == ["A" * 100 + "…", "bogus", "campaign_id"]  # refused: names only
+    assert by_tool["pause_campaign"]["arguments"] == [
+        "A" * 100 + "…",
+        "bogus",
+        "campaign_id",
+    ]  # refused: names only
     assert all(len(r.getMessage()) < 2000 for r in caplog.records)
 
 
 async def test_audit_lines_stay_one_line_whatever_the_arguments_hold(sim, tmp_path):
-    args = {"campaign_id": periodic(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"]}
+    args = {
+        "campaign_id": periodic(sim),
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": ["user-1001"],
+    }
     args["variation"] = "a\u2028b\u2029c\x85d"
     async with mcp_client(sim, tmp_path, write_mode="auto", test_recipients="user-1001") as client:
         await client.call_tool("test_campaign", args)

@@ -37,8 +37,15 @@ AUTHOR = "agent@brightcart.example"
 
 
 def push_draft(**components: Any) -> Any:
-    return parse_create({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "created_by": AUTHOR,
-                         "basic_details": {"name": "Friday drop", "platforms": ["ANDROID"]}, **components})
+    return parse_create(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "ONE_TIME",
+            "created_by": AUTHOR,
+            "basic_details": {"name": "Friday drop", "platforms": ["ANDROID"]},
+            **components,
+        }
+    )
 
 
 def creates(sim: Simulator) -> list:
@@ -60,33 +67,56 @@ class FakeClock:
 # ---------------------------------------------------------------------- create and update
 
 
-async def test_create_makes_a_draft_and_carries_one_request_id_everywhere(client: MoEngageClient, sim: Simulator) -> None:
+async def test_create_makes_a_draft_and_carries_one_request_id_everywhere(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     created, reply = await client.create_campaign(push_draft())
     assert created.status == "DRAFT" and reply.payload["data"] == {"id": created.id, "status": "DRAFT"}
     draft = await client.get_campaign(created.id)
     assert draft.status == "DRAFT" and draft.name == "Friday drop" and draft.created_by == AUTHOR
     (sent,) = creates(sim)
     assert sent.body["request_id"] == sent.headers["x-moe-request-id"] == reply.request_id
-    assert uuid.UUID(sent.headers["idempotency-key"]).version == 4 and sent.headers["idempotency-key"] == reply.idempotency_key
+    assert (
+        uuid.UUID(sent.headers["idempotency-key"]).version == 4
+        and sent.headers["idempotency-key"] == reply.idempotency_key
+    )
     assert "demo-api-key" not in str(reply) and sent.status == 201
 
 
-async def test_update_replaces_components_and_records_the_author(client: MoEngageClient, sim: Simulator) -> None:
+async def test_update_replaces_components_and_records_the_author(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     created, _ = await client.create_campaign(push_draft())
-    request = parse_update({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "updated_by": "editor@brightcart.example",
-                            "segmentation_details": {"is_all_user_campaign": True}, "scheduling_details": {"delivery_type": "ASAP"}})
+    request = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "ONE_TIME",
+            "updated_by": "editor@brightcart.example",
+            "segmentation_details": {"is_all_user_campaign": True},
+            "scheduling_details": {"delivery_type": "ASAP"},
+        }
+    )
     accepted, reply = await client.update_campaign(created.id, request)
     assert accepted.id == created.id
     doc = sim.campaigns[created.id]
-    assert doc["segmentation_details"] == {"is_all_user_campaign": True} and doc["updated_by"] == "editor@brightcart.example"
+    assert (
+        doc["segmentation_details"] == {"is_all_user_campaign": True}
+        and doc["updated_by"] == "editor@brightcart.example"
+    )
     sent = sim.requests[-1]
-    assert sent.method == "PATCH" and "status" not in sent.body and sent.body["request_id"] == reply.request_id
+    assert (
+        sent.method == "PATCH" and "status" not in sent.body and sent.body["request_id"] == reply.request_id
+    )
 
 
-async def test_a_caller_request_id_makes_repeated_creates_one_draft(client: MoEngageClient, sim: Simulator) -> None:
+async def test_a_caller_request_id_makes_repeated_creates_one_draft(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     request = push_draft(request_id="tool-call-7f3a")
     first, _ = await client.create_campaign(request)
-    again, reply = await client.create_campaign(request)  # e.g. the tool retried after losing the first answer
+    again, reply = await client.create_campaign(
+        request
+    )  # e.g. the tool retried after losing the first answer
     assert again.id == first.id and len(made(sim)) == 1 and reply.request_id == "tool-call-7f3a"
     keys = {r.headers["idempotency-key"] for r in creates(sim)}
     assert len(keys) == 1 and all(r.body["request_id"] == "tool-call-7f3a" for r in creates(sim))
@@ -94,8 +124,12 @@ async def test_a_caller_request_id_makes_repeated_creates_one_draft(client: MoEn
     assert other.id != first.id and len(made(sim)) == 2
 
 
-@pytest.mark.parametrize("fault", [{"status": 502}, {"status": 500}, {"body": "reset"}, {"body": "truncated"}], ids=str)
-async def test_a_lost_create_answer_is_retried_into_exactly_one_draft(client: MoEngageClient, sim: Simulator, fault: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    "fault", [{"status": 502}, {"status": 500}, {"body": "reset"}, {"body": "truncated"}], ids=str
+)
+async def test_a_lost_create_answer_is_retried_into_exactly_one_draft(
+    client: MoEngageClient, sim: Simulator, fault: dict[str, Any]
+) -> None:
     sim.faults.inject(r"^/v5/campaigns$", method="POST", after_processing=True, **fault)
     created, _ = await client.create_campaign(push_draft())
     assert [d["id"] for d in made(sim)] == [created.id]
@@ -115,23 +149,44 @@ async def test_a_create_whose_answers_are_all_lost_is_safe_to_call_again(sim: Si
     assert [d["id"] for d in made(sim)] == [created.id] and len(creates(sim)) == 5
 
 
-async def test_requests_that_are_not_the_typed_models_are_refused_before_sending(client: MoEngageClient, sim: Simulator) -> None:
+async def test_requests_that_are_not_the_typed_models_are_refused_before_sending(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     with pytest.raises(TypeError, match="parse_create"):
         await client.create_campaign({"channel": "PUSH"})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="parse_update"):
         await client.update_campaign(IDS["valid_push_draft"], push_draft())  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="24 hexadecimal"):
-        await client.update_campaign("../search", parse_update({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "updated_by": AUTHOR,
-                                                                "utm_params": {"utm_source": "s", "utm_medium": "m"}}))
+        await client.update_campaign(
+            "../search",
+            parse_update(
+                {
+                    "channel": "PUSH",
+                    "campaign_delivery_type": "ONE_TIME",
+                    "updated_by": AUTHOR,
+                    "utm_params": {"utm_source": "s", "utm_medium": "m"},
+                }
+            ),
+        )
     assert sim.requests == []
 
 
 async def test_an_api_refusal_surfaces_as_a_typed_error(client: MoEngageClient, sim: Simulator) -> None:
     with pytest.raises(InvalidRequestError, match="Campaign Audience Limit feature is not enabled"):
-        await client.create_campaign(push_draft(campaign_audience_limit={"is_campaign_audience_limit_enabled": True, "limit": 10}))
-    stopped = next(key for key, d in sim.campaigns.items() if d["status"] == "STOPPED" and d["channel"] == "PUSH")
-    request = parse_update({"channel": "PUSH", "campaign_delivery_type": sim.campaigns[stopped]["campaign_delivery_type"],
-                            "updated_by": AUTHOR, "utm_params": {"utm_source": "s", "utm_medium": "m"}})
+        await client.create_campaign(
+            push_draft(campaign_audience_limit={"is_campaign_audience_limit_enabled": True, "limit": 10})
+        )
+    stopped = next(
+        key for key, d in sim.campaigns.items() if d["status"] == "STOPPED" and d["channel"] == "PUSH"
+    )
+    request = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": sim.campaigns[stopped]["campaign_delivery_type"],
+            "updated_by": AUTHOR,
+            "utm_params": {"utm_source": "s", "utm_medium": "m"},
+        }
+    )
     with pytest.raises(ConflictError, match="STOPPED state and cannot be updated"):
         await client.update_campaign(stopped, request)
 
@@ -202,7 +257,9 @@ async def test_refused_creates_do_not_count_and_lost_ones_do(sim: Simulator) -> 
     async with make_client(sim, creations=quota) as client:
         for _ in range(3):
             with pytest.raises(InvalidRequestError):  # the simulator refuses: no creation counted
-                await client.create_campaign(push_draft(campaign_audience_limit={"is_campaign_audience_limit_enabled": False}))
+                await client.create_campaign(
+                    push_draft(campaign_audience_limit={"is_campaign_audience_limit_enabled": False})
+                )
         sim.faults.inject(r"^/v5/campaigns$", method="POST", status=503, count=10)
         with pytest.raises(ServerError):  # unknown outcome: counted
             await client.create_campaign(push_draft())
@@ -225,7 +282,9 @@ async def test_the_apis_creation_429_becomes_a_creation_limit_error(sim: Simulat
 
 async def test_create_calls_are_paced_so_the_calls_limit_is_never_hit() -> None:
     sim = Simulator(now=NOW)  # the calls limit runs on real time
-    refused = push_draft(campaign_audience_limit={"is_campaign_audience_limit_enabled": False})  # 400s: calls, not creations
+    refused = push_draft(
+        campaign_audience_limit={"is_campaign_audience_limit_enabled": False}
+    )  # 400s: calls, not creations
     async with make_client(sim) as client:
         for _ in range(7):
             with pytest.raises(InvalidRequestError):
@@ -253,21 +312,36 @@ UPDATES = {
     "segmentation_details": {"is_all_user_campaign": True},
     "trigger_condition": {"trigger_delay_type": "ASAP"},
     "conversion_goal_details": {"goals": []},
-    "campaign_content": {"content": {"push": {"android": {"template_type": "BASIC", "basic_details": {"title": "t", "message": "m"}}}}},
+    "campaign_content": {
+        "content": {
+            "push": {"android": {"template_type": "BASIC", "basic_details": {"title": "t", "message": "m"}}}
+        }
+    },
     "scheduling_details": {"delivery_type": "ASAP"},
 }
 
 
-@pytest.mark.parametrize("status", ["DRAFT", "SCHEDULED", "ACTIVE", "PAUSED", "SENDING", "SENT", "STOPPED", "ARCHIVED", "RETIRED"])
+@pytest.mark.parametrize(
+    "status", ["DRAFT", "SCHEDULED", "ACTIVE", "PAUSED", "SENDING", "SENT", "STOPPED", "ARCHIVED", "RETIRED"]
+)
 @pytest.mark.parametrize("component", sorted(UPDATES))
-async def test_the_client_refuses_up_front_exactly_what_the_api_refuses(sim: Simulator, status: str, component: str) -> None:
+async def test_the_client_refuses_up_front_exactly_what_the_api_refuses(
+    sim: Simulator, status: str, component: str
+) -> None:
     sim.versioning = False
     doc = copy.deepcopy(sim.campaigns[IDS["active_event_push"]])
     for key in ("id", "campaign_id"):
         doc.pop(key)
     doc["status"] = status
     cid = sim.add_campaign(doc)
-    request = parse_update({"channel": "PUSH", "campaign_delivery_type": "EVENT_TRIGGERED", "updated_by": AUTHOR, component: UPDATES[component]})
+    request = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "EVENT_TRIGGERED",
+            "updated_by": AUTHOR,
+            component: UPDATES[component],
+        }
+    )
     async with make_client(sim) as client:
         verdict = update_problems(await client.get_campaign(cid), request)
         try:
@@ -283,26 +357,58 @@ async def test_the_client_refuses_up_front_exactly_what_the_api_refuses(sim: Sim
 
 async def test_client_verdicts_name_identity_and_unchanged_schedules() -> None:
     sim = Simulator(now=NOW)
-    campaign = Campaign.model_validate(sim.campaigns[IDS["scheduled_push_this_week"]])  # delivery_type SCHEDULED, schedule_time
-    same = parse_update({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "updated_by": AUTHOR,
-                         "scheduling_details": {"delivery_type": "AT_FIXED_TIME", "start_time": "2025-11-22T09:00:00"}})
+    campaign = Campaign.model_validate(
+        sim.campaigns[IDS["scheduled_push_this_week"]]
+    )  # delivery_type SCHEDULED, schedule_time
+    same = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "ONE_TIME",
+            "updated_by": AUTHOR,
+            "scheduling_details": {"delivery_type": "AT_FIXED_TIME", "start_time": "2025-11-22T09:00:00"},
+        }
+    )
     assert update_problems(campaign, same) == []
-    wrong = parse_update({"channel": "EMAIL", "campaign_delivery_type": "PERIODIC", "updated_by": AUTHOR,
-                          "utm_params": {"utm_source": "s", "utm_medium": "m"}})
+    wrong = parse_update(
+        {
+            "channel": "EMAIL",
+            "campaign_delivery_type": "PERIODIC",
+            "updated_by": AUTHOR,
+            "utm_params": {"utm_source": "s", "utm_medium": "m"},
+        }
+    )
     problems = update_problems(campaign, wrong)
-    assert problems == ["channel EMAIL does not match the campaign's PUSH", "campaign_delivery_type PERIODIC does not match the campaign's ONE_TIME"]
+    assert problems == [
+        "channel EMAIL does not match the campaign's PUSH",
+        "campaign_delivery_type PERIODIC does not match the campaign's ONE_TIME",
+    ]
     sms = Campaign.model_validate(sim.campaigns[IDS["sms_draft"]])
     assert "only PUSH and EMAIL" in update_problems(sms, same)[0]
     active = Campaign.model_validate({**sim.campaigns[IDS["active_one_time_push"]]})
-    moved = parse_update({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "updated_by": AUTHOR,
-                          "scheduling_details": {"delivery_type": "AT_FIXED_TIME", "start_time": "2030-01-01T00:00:00"}})
+    moved = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "ONE_TIME",
+            "updated_by": AUTHOR,
+            "scheduling_details": {"delivery_type": "AT_FIXED_TIME", "start_time": "2030-01-01T00:00:00"},
+        }
+    )
     assert any("scheduling start" in p for p in update_problems(active, moved))
 
 
-async def test_a_versioned_update_answers_with_the_new_version(client: MoEngageClient, sim: Simulator) -> None:
+async def test_a_versioned_update_answers_with_the_new_version(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     cid = IDS["active_event_push"]
-    request = parse_update({"channel": "PUSH", "campaign_delivery_type": "EVENT_TRIGGERED", "updated_by": AUTHOR,
-                            "utm_params": {"utm_source": "push", "utm_medium": "cart"}, "version_note": "tracking"})
+    request = parse_update(
+        {
+            "channel": "PUSH",
+            "campaign_delivery_type": "EVENT_TRIGGERED",
+            "updated_by": AUTHOR,
+            "utm_params": {"utm_source": "push", "utm_medium": "cart"},
+            "version_note": "tracking",
+        }
+    )
     accepted, _ = await client.update_campaign(cid, request)
     assert accepted.id != cid
     new, old = await client.get_campaign(accepted.id), await client.get_campaign(cid)
@@ -312,28 +418,56 @@ async def test_a_versioned_update_answers_with_the_new_version(client: MoEngageC
 # ---------------------------------------------------------------------- duplicating: GET documents back into create requests
 
 
-async def test_a_campaign_read_back_duplicates_into_a_draft_with_the_same_components(client: MoEngageClient, sim: Simulator) -> None:
+async def test_a_campaign_read_back_duplicates_into_a_draft_with_the_same_components(
+    client: MoEngageClient, sim: Simulator
+) -> None:
     source = copy.deepcopy(sim.campaigns[IDS["scheduled_push_this_week"]])
     assert source["scheduling_details"]["delivery_type"] == "SCHEDULED"  # GET's resolved form
     components = draft_components(await client.get_campaign(source["id"]))
-    assert components["scheduling_details"] == {"delivery_type": "AT_FIXED_TIME", "start_time": source["scheduling_details"]["schedule_time"]}
+    assert components["scheduling_details"] == {
+        "delivery_type": "AT_FIXED_TIME",
+        "start_time": source["scheduling_details"]["schedule_time"],
+    }
     components["basic_details"]["name"] = "Black Friday Early Access (copy)"
-    request = parse_create({"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "created_by": AUTHOR, **components})
+    request = parse_create(
+        {"channel": "PUSH", "campaign_delivery_type": "ONE_TIME", "created_by": AUTHOR, **components}
+    )
     created, _ = await client.create_campaign(request)
     copy_doc = sim.campaigns[created.id]
-    for name in ("campaign_content", "segmentation_details", "utm_params", "conversion_goal_details", "delivery_controls"):
+    for name in (
+        "campaign_content",
+        "segmentation_details",
+        "utm_params",
+        "conversion_goal_details",
+        "delivery_controls",
+    ):
         assert copy_doc[name] == source[name], name
     assert copy_doc["basic_details"]["name"].endswith("(copy)") and copy_doc["status"] == "DRAFT"
 
 
 def test_every_demo_campaign_that_the_api_can_create_can_be_duplicated() -> None:
     sim = Simulator(now=NOW)
-    flawed = {IDS["invalid_email_draft"], IDS["flaw_expiry_before_start"]}  # seeded to break publish-time rules
-    sources = [d for d in sim.campaigns.values() if d["channel"] in ("PUSH", "EMAIL") and not d.get("parent_id")
-               and d["campaign_delivery_type"] != "BROADCAST_LIVE_ACTIVITY" and d["id"] not in flawed]
+    flawed = {
+        IDS["invalid_email_draft"],
+        IDS["flaw_expiry_before_start"],
+    }  # seeded to break publish-time rules
+    sources = [
+        d
+        for d in sim.campaigns.values()
+        if d["channel"] in ("PUSH", "EMAIL")
+        and not d.get("parent_id")
+        and d["campaign_delivery_type"] != "BROADCAST_LIVE_ACTIVITY"
+        and d["id"] not in flawed
+    ]
     for doc in sources:
-        request = parse_create({"channel": doc["channel"], "campaign_delivery_type": doc["campaign_delivery_type"],
-                                "created_by": AUTHOR, **draft_components(doc)})
+        request = parse_create(
+            {
+                "channel": doc["channel"],
+                "campaign_delivery_type": doc["campaign_delivery_type"],
+                "created_by": AUTHOR,
+                **draft_components(doc),
+            }
+        )
         assert set(request.components()) == set(draft_components(doc)), doc["id"]
     assert len(sources) > 50
 

@@ -55,12 +55,16 @@ def is_valid(sim: Simulator, cid: str) -> bool:
 
 def valid_draft(sim: Simulator, channel: str = "PUSH") -> str:
     return next(
-        cid for cid, doc in sim.campaigns.items() if doc["status"] == "DRAFT" and doc["channel"] == channel and is_valid(sim, cid)
+        cid
+        for cid, doc in sim.campaigns.items()
+        if doc["status"] == "DRAFT" and doc["channel"] == channel and is_valid(sim, cid)
     )
 
 
 def invalid_draft(sim: Simulator) -> str:
-    return next(cid for cid, doc in sim.campaigns.items() if doc["status"] == "DRAFT" and not is_valid(sim, cid))
+    return next(
+        cid for cid, doc in sim.campaigns.items() if doc["status"] == "DRAFT" and not is_valid(sim, cid)
+    )
 
 
 # ---------------------------------------------------------------------- every endpoint round-trips
@@ -103,7 +107,10 @@ async def test_executions_round_trip(client: MoEngageClient, sim: Simulator):
     page = await client.list_executions(parent, m.ExecutionsRequest(page=1, limit=15))
     assert page.total_instances == len(sim.executions[parent]) > 15
     assert len(page.executions) == 15
-    assert all(e.status is not None and not isinstance(e.status, str) or e.status.isupper() for e in page.executions)
+    assert all(
+        (e.status is not None and not isinstance(e.status, str)) or e.status.isupper()
+        for e in page.executions
+    )
 
 
 async def test_validate_round_trips(client: MoEngageClient, sim: Simulator):
@@ -243,7 +250,9 @@ async def test_5xx_is_retried_for_reads(client: MoEngageClient, sim: Simulator):
     assert len(keys) == 1, "retries of one search reuse its idempotency key"
 
 
-async def test_a_retried_write_keeps_one_idempotency_key_and_applies_once(client: MoEngageClient, sim: Simulator):
+async def test_a_retried_write_keeps_one_idempotency_key_and_applies_once(
+    client: MoEngageClient, sim: Simulator
+):
     cid = pick(sim, campaign_delivery_type="PERIODIC", status="ACTIVE")
     sim.faults.inject(rf"/v5/campaigns/{cid}/status$", status=500, count=1, after_processing=True)
     sim.faults.inject(rf"/v5/campaigns/{cid}/status$", status=502, count=1)
@@ -273,7 +282,9 @@ async def test_timeouts_are_retried_then_reported(sim: Simulator):
         async with make_client(sim, url, timeout=0.3) as client:
             assert (await client.get_campaign(cid)).id == cid
         sim.faults.inject(rf"/v5/campaigns/{cid}$", delay=1.0, count=10)
-        async with make_client(sim, url, timeout=0.2, retry=RetryPolicy(attempts=2, base_delay=0.01)) as client:
+        async with make_client(
+            sim, url, timeout=0.2, retry=RetryPolicy(attempts=2, base_delay=0.01)
+        ) as client:
             with pytest.raises(TransportError, match="timed out"):
                 await client.get_campaign(cid)
 
@@ -391,7 +402,7 @@ async def test_api_disabled_and_stats_errors(client: MoEngageClient, sim: Simula
     sim.api_enabled = True
     sim.stats_enabled = False
     today = sim.now().date()
-    with pytest.raises(ApiDisabledError, match="campaign stats are not available.*Forbidden Request"):
+    with pytest.raises(ApiDisabledError, match=r"campaign stats are not available.*Forbidden Request"):
         await client.campaign_stats(m.StatsRequest(start_date=today, end_date=today))
 
 
@@ -427,7 +438,7 @@ async def test_the_api_key_never_appears_in_errors_or_logs(sim: Simulator, caplo
         ):
             try:
                 await call()
-            except Exception as exc:  # noqa: BLE001 - every error text is inspected
+            except Exception as exc:
                 texts.append(str(exc))
                 texts.append(repr(exc))
     texts += [record.getMessage() for record in caplog.records]

@@ -40,7 +40,11 @@ READ_CALLS: list[tuple[str, dict[str, Any], str]] = [
     ("list_executions", {"campaign_id": ACTIVE_PERIODIC, "max_results": 40}, r"/executions$"),
     ("get_meta", {"statuses": ["SCHEDULED"]}, r"/campaigns/meta$"),
     ("validate_campaign", {"campaign_id": DRAFT}, r"/validate$"),
-    ("personalized_preview", {"campaign_id": DRAFT, "user_id": USER}, r"^/v5/(personalization/preview|campaigns/[0-9a-f]{24})$"),
+    (
+        "personalized_preview",
+        {"campaign_id": DRAFT, "user_id": USER},
+        r"^/v5/(personalization/preview|campaigns/[0-9a-f]{24})$",
+    ),
 ]
 
 
@@ -185,16 +189,43 @@ WEIRD_BODIES = [
     ("list_executions", {"campaign_id": ACTIVE_PERIODIC}, r"/executions$", {"executions": 5}),
     ("get_meta", {}, r"/meta$", {"data": 5}),
     ("validate_campaign", {"campaign_id": DRAFT}, r"/validate$", {"data": {"valid": "maybe"}}),
-    ("personalized_preview", {"campaign_id": DRAFT, "user_id": USER}, r"/preview$", {"data": {"personalized_content": 3}}),
-    ("personalized_preview", {"campaign_id": DRAFT, "user_id": USER}, r"/preview$", {"data": {"personalized_content": {"content": 5}}}),
-    ("qa_campaign", {"campaign_id": DRAFT, "sample_user_ids": [USER]}, r"/preview$", {"data": {"personalized_content": {"content": 5}}}),
-    ("get_campaign", {"campaign_id": ACTIVE_PERIODIC}, r"^/v5/campaigns/[0-9a-f]{24}$", {"data": {"id": ACTIVE_PERIODIC, "campaign_content": {"content": []}}}),
-    ("get_campaign_stats", {"campaign_ids": [ACTIVE_PERIODIC], "start_date": "2026-01-01", "end_date": "2026-01-10"}, r"/campaign-stats$", {"data": {"x": 5}}),
+    (
+        "personalized_preview",
+        {"campaign_id": DRAFT, "user_id": USER},
+        r"/preview$",
+        {"data": {"personalized_content": 3}},
+    ),
+    (
+        "personalized_preview",
+        {"campaign_id": DRAFT, "user_id": USER},
+        r"/preview$",
+        {"data": {"personalized_content": {"content": 5}}},
+    ),
+    (
+        "qa_campaign",
+        {"campaign_id": DRAFT, "sample_user_ids": [USER]},
+        r"/preview$",
+        {"data": {"personalized_content": {"content": 5}}},
+    ),
+    (
+        "get_campaign",
+        {"campaign_id": ACTIVE_PERIODIC},
+        r"^/v5/campaigns/[0-9a-f]{24}$",
+        {"data": {"id": ACTIVE_PERIODIC, "campaign_content": {"content": []}}},
+    ),
+    (
+        "get_campaign_stats",
+        {"campaign_ids": [ACTIVE_PERIODIC], "start_date": "2026-01-01", "end_date": "2026-01-10"},
+        r"/campaign-stats$",
+        {"data": {"x": 5}},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("tool", "arguments", "path", "payload"), WEIRD_BODIES)
-async def test_json_that_is_not_the_documented_shape_fails_clearly(sim, tmp_path, tool, arguments, path, payload):
+async def test_json_that_is_not_the_documented_shape_fails_clearly(
+    sim, tmp_path, tool, arguments, path, payload
+):
     """Valid JSON of the wrong shape: a clear tool error, never a crash or a half-parsed result."""
     rx = re.compile(path)
 
@@ -203,7 +234,13 @@ async def test_json_that_is_not_the_documented_shape_fails_clearly(sim, tmp_path
             await sim.app(scope, receive, send)
             return
         body = json.dumps(payload).encode()
-        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json")],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     async with mcp_client(sim, tmp_path, api=through(app)) as client:
@@ -246,7 +283,9 @@ async def test_a_write_applied_but_never_answered_is_reported_as_failed_with_the
     async with mcp_client(sim, tmp_path, api=make_client(sim, retry=RETRY), write_mode="auto") as client:
         res = await client.call_tool("pause_campaign", {"campaign_id": ACTIVE_PERIODIC})
     text = text_of(res)
-    assert res.is_error and "failed" in text and "now reads PAUSED" in text, "never a success, and honest about state"
+    assert res.is_error and "failed" in text and "now reads PAUSED" in text, (
+        "never a success, and honest about state"
+    )
     writes = [r for r in sim.writes() if r.path.endswith("/status")]
     assert len(writes) == RETRY.attempts and sum(not w.replayed for w in writes) == 1
     assert len({w.headers["idempotency-key"] for w in writes}) == 1
@@ -267,7 +306,9 @@ async def test_a_failed_read_back_does_not_turn_an_applied_write_into_a_failure(
     assert not res.is_error and out["status"] == "accepted" and "status_after" not in out
     assert "get_campaign" in out["note"] and "503" in out["note"]
     [write] = [r for r in sim.writes() if r.path.endswith("/status")]
-    assert out["request_id"] == write.headers["x-moe-request-id"], "the write's own request id, not the read's"
+    assert out["request_id"] == write.headers["x-moe-request-id"], (
+        "the write's own request id, not the read's"
+    )
     line = audit_lines(tmp_path)[-1]
     assert line["outcome"].startswith("accepted") and line["request_id"] == out["request_id"]
 
@@ -279,7 +320,11 @@ async def test_a_hung_write_fails_within_its_deadline_and_says_what_it_left(sim,
         started = time.monotonic()
         res = await client.call_tool("pause_campaign", {"campaign_id": ACTIVE_PERIODIC})
         elapsed = time.monotonic() - started
-    assert res.is_error and "did not complete within 0.5 s" in text_of(res) and "now reads ACTIVE" in text_of(res)
+    assert (
+        res.is_error
+        and "did not complete within 0.5 s" in text_of(res)
+        and "now reads ACTIVE" in text_of(res)
+    )
     assert elapsed < 3.0
     assert sim.campaigns[ACTIVE_PERIODIC]["status"] == "ACTIVE"
 
@@ -290,7 +335,9 @@ async def test_a_429_storm_on_a_write_is_retried_with_its_one_key(sim, tmp_path)
         res = await client.call_tool("pause_campaign", {"campaign_id": ACTIVE_PERIODIC})
     assert res.structured_content["status"] == "done"
     writes = [r for r in sim.writes() if r.path.endswith("/status")]
-    assert [w.status for w in writes] == [429, 429, 200] and len({w.headers["idempotency-key"] for w in writes}) == 1
+    assert [w.status for w in writes] == [429, 429, 200] and len(
+        {w.headers["idempotency-key"] for w in writes}
+    ) == 1
 
 
 async def test_a_lost_test_send_answer_sends_once(sim, tmp_path):
@@ -384,4 +431,3 @@ async def test_requests_in_flight_hold_their_place_until_released():
         slots[0].release()
         slots[0].release()  # releasing twice is harmless
     assert got and got[0] - released >= 0.05 - 0.005
-

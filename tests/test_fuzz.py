@@ -70,7 +70,7 @@ HOSTILE_IDS = [
     "0123456789abcdef0123456\x00",
     "\x00" * 24,
     "'; DROP TABLE campaigns; --",
-    "\" OR \"1\"=\"1",
+    '" OR "1"="1',
     "{{7*7}}",
     "${7*7}",
     "<script>alert(1)</script>",
@@ -106,7 +106,9 @@ HOSTILE_VALUES = st.one_of(
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=15), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=15), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -118,7 +120,9 @@ class Strategies:
     """Hypothesis strategies for the JSON Schema subset the tools' input schemas use."""
 
     def __init__(self, sim: Simulator) -> None:
-        self.ids = st.sampled_from(sorted(sim.campaigns)) | st.sampled_from(sorted(DEMO_CAMPAIGN_IDS.values()))
+        self.ids = st.sampled_from(sorted(sim.campaigns)) | st.sampled_from(
+            sorted(DEMO_CAMPAIGN_IDS.values())
+        )
         contents = [d["campaign_content"] for d in sim.campaigns.values() if d.get("campaign_content")]
         self.contents = st.sampled_from(contents[:20])
         self.users = st.sampled_from(sorted(DEMO_USERS))
@@ -135,7 +139,9 @@ class Strategies:
         )
         if not props:
             return valid
-        one_bad = st.tuples(valid, st.sampled_from(sorted(props)), HOSTILE_VALUES).map(lambda t: {**t[0], t[1]: t[2]})
+        one_bad = st.tuples(valid, st.sampled_from(sorted(props)), HOSTILE_VALUES).map(
+            lambda t: {**t[0], t[1]: t[2]}
+        )
         unknown = st.sampled_from(["unexpected", "__proto__", "campaign_id ", "CAMPAIGN_ID"])
         extra = st.tuples(valid, unknown, HOSTILE_VALUES).map(lambda t: {**t[0], t[1]: t[2]})
         return st.one_of(valid, valid, one_bad, one_bad, extra)
@@ -155,7 +161,9 @@ class Strategies:
         if kind == "integer":
             return st.integers(min_value=schema.get("minimum"), max_value=schema.get("maximum"))
         if kind == "number":
-            return st.floats(min_value=schema.get("minimum"), max_value=schema.get("maximum"), allow_nan=False)
+            return st.floats(
+                min_value=schema.get("minimum"), max_value=schema.get("maximum"), allow_nan=False
+            )
         if kind == "array":
             return st.lists(
                 self.valid(name, schema.get("items", {}), defs),
@@ -167,7 +175,11 @@ class Strategies:
                 return self.arguments(schema)
             if isinstance(extra := schema.get("additionalProperties"), dict):
                 return st.dictionaries(st.text(max_size=15), self.valid(name, extra, defs), max_size=4)
-            return self.contents | JSON if name == "campaign_content" else st.dictionaries(st.text(max_size=15), JSON, max_size=4)
+            return (
+                self.contents | JSON
+                if name == "campaign_content"
+                else st.dictionaries(st.text(max_size=15), JSON, max_size=4)
+            )
         if kind == "string":
             return self.string(name, schema)
         return JSON
@@ -193,7 +205,10 @@ class Strategies:
 def check_result(name: str, arguments: dict[str, Any], res: Any) -> None:
     text = res.content[0].text if res.content and hasattr(res.content[0], "text") else ""
     if res.is_error:
-        assert not re.fullmatch(rf"Error executing tool {re.escape(name)}\.?", text.strip()), (name, arguments)
+        assert not re.fullmatch(rf"Error executing tool {re.escape(name)}\.?", text.strip()), (
+            name,
+            arguments,
+        )
         assert "Traceback" not in text, text
         assert len(text) < 20_000, "an error echoing a huge argument back would flood the model's context"
     else:
@@ -208,7 +223,10 @@ def check_api(sim: Simulator) -> None:
         if r.method == "GET":
             assert r.body is None, r.path
         else:
-            assert isinstance(r.body, dict) and isinstance(r.body.get("request_id", ""), str), (r.path, r.body)
+            assert isinstance(r.body, dict) and isinstance(r.body.get("request_id", ""), str), (
+                r.path,
+                r.body,
+            )
         assert r.status < 500, (r.method, r.path, r.status, r.body)
     assert sim.writes() == [] and sim.test_sends == []
 
@@ -234,7 +252,9 @@ def fuzz(portal: BlockingPortal, client: Client, sim: Simulator, names: set[str]
     tools = [t for t in portal.call(client.list_tools).tools if names is None or t.name in names]
     assert tools
     strategies = Strategies(sim)
-    calls = st.sampled_from(tools).flatmap(lambda t: st.tuples(st.just(t.name), strategies.arguments(t.input_schema)))
+    calls = st.sampled_from(tools).flatmap(
+        lambda t: st.tuples(st.just(t.name), strategies.arguments(t.input_schema))
+    )
     seen: list[str] = []
 
     @settings(
@@ -256,8 +276,12 @@ def fuzz(portal: BlockingPortal, client: Client, sim: Simulator, names: set[str]
 
 
 def still_usable(portal: BlockingPortal, client: Client) -> None:
-    res = portal.call(client.call_tool, "get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"]})
-    assert not res.is_error and res.structured_content["campaign"]["id"] == DEMO_CAMPAIGN_IDS["valid_push_draft"]
+    res = portal.call(
+        client.call_tool, "get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"]}
+    )
+    assert (
+        not res.is_error and res.structured_content["campaign"]["id"] == DEMO_CAMPAIGN_IDS["valid_push_draft"]
+    )
 
 
 def test_fuzz_every_read_tool(tmp_path):
@@ -270,7 +294,11 @@ def test_fuzz_every_read_tool(tmp_path):
 
 def test_fuzz_every_write_tool_writes_nothing(tmp_path):
     with session(tmp_path, write_mode="confirm") as (portal, client, sim):
-        writers = {t.name for t in portal.call(client.list_tools).tools if not (t.annotations and t.annotations.read_only_hint)}
+        writers = {
+            t.name
+            for t in portal.call(client.list_tools).tools
+            if not (t.annotations and t.annotations.read_only_hint)
+        }
         assert {"pause_campaign", "publish_campaign", "test_campaign"} <= writers
         seen = fuzz(portal, client, sim, writers)
         still_usable(portal, client)
@@ -285,19 +313,31 @@ WIRE_CALLS: list[tuple[str, dict[str, Any]]] = [
     *[("get_campaign", {"campaign_id": bad}) for bad in HOSTILE_IDS],
     ("get_campaign", {"campaign_id": HUGE}),
     ("search_campaigns", {"name": HUGE}),
-    ("search_campaigns", {"name": "a\x00b", "tags": ["\x00", "{{7*7}}"], "campaign_ids": ["../../v5/campaigns"]}),
+    (
+        "search_campaigns",
+        {"name": "a\x00b", "tags": ["\x00", "{{7*7}}"], "campaign_ids": ["../../v5/campaigns"]},
+    ),
     ("search_campaigns", {"max_results": 10**30}),
     ("search_campaigns", {"max_results": "1; DROP"}),
     ("list_executions", {"campaign_id": "%2e%2e/", "offset": -(2**63)}),
     ("get_meta", {"campaign_ids": HOSTILE_IDS}),
     ("personalized_preview", {"user_id": HUGE, "campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"]}),
     ("personalized_preview", {"user_id": "u", "channel": "PUSH", "campaign_content": nested(150)}),
-    ("personalized_preview", {"user_id": "u\x00", "channel": "PUSH", "campaign_content": {"content": {"push": nested(60)}}}),
+    (
+        "personalized_preview",
+        {"user_id": "u\x00", "channel": "PUSH", "campaign_content": {"content": {"push": nested(60)}}},
+    ),
     ("validate_campaign", {"campaign_id": nested(100)}),
     ("pause_campaign", {"campaign_id": "0123456789abcdef01234567/../status"}),
-    ("pause_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"], "confirmation_token": HUGE}),
+    (
+        "pause_campaign",
+        {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"], "confirmation_token": HUGE},
+    ),
     ("publish_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"], "confirmation_token": "a.b"}),
-    ("test_campaign", {"identifier": "EMAIL", "recipients": [HUGE], "channel": "EMAIL", "campaign_content": nested(150)}),
+    (
+        "test_campaign",
+        {"identifier": "EMAIL", "recipients": [HUGE], "channel": "EMAIL", "campaign_content": nested(150)},
+    ),
     ("test_campaign", {"identifier": "'; DROP", "recipients": ["a"] * 1000, "campaign_id": "{{7*7}}"}),
 ]
 
@@ -315,7 +355,9 @@ async def test_hostile_payloads_over_stdio_json(tmp_path):
                 res = await client.call_tool(name, arguments)
                 check_result(name, arguments, res)
                 assert res.is_error or name == "search_campaigns", (name, json.dumps(arguments)[:200])
-            res = await client.call_tool("get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"]})
+            res = await client.call_tool(
+                "get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_push_draft"]}
+            )
             assert not res.is_error
     check_api(sim)
 
@@ -326,7 +368,11 @@ def test_a_message_too_deep_to_parse_costs_only_itself(tmp_path):
     error), but the server survives it and the session answers the next request."""
     env = env_for("http://127.0.0.1:9", MOENGAGE_MCP_AUDIT_LOG=str(tmp_path / "audit.jsonl"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "moengage_mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env
+        [sys.executable, "-m", "moengage_mcp"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
     )
     assert proc.stdin is not None and proc.stdout is not None
     selector = selectors.DefaultSelector()
@@ -347,13 +393,21 @@ def test_a_message_too_deep_to_parse_costs_only_itself(tmp_path):
         raise AssertionError(f"no answer to request {request_id}")
 
     try:
-        init = {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+        init = {
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "t", "version": "0"},
+        }
         send({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": init})
         assert "result" in answer(1)
         send({"jsonrpc": "2.0", "method": "notifications/initialized"})
         depth = 100_000
         deep = '{"k":' * depth + "1" + "}" * depth
-        send('{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_campaign","arguments":' + deep + "}}")
+        send(
+            '{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"get_campaign","arguments":'
+            + deep
+            + "}}"
+        )
         send("this is not JSON at all \x00")
         send({"jsonrpc": "2.0", "id": 3, "method": "tools/list"})
         tools = answer(3)["result"]["tools"]

@@ -48,7 +48,9 @@ async def test_prompts_are_exactly_those_the_server_lists(sim, tmp_path):
     )
     for name, prompt in declared.items():
         assert prompt.get("description") and prompt.get("text")
-        assert prompt.get("arguments", []) == [argument.name for argument in prompts[name].arguments or []], name
+        assert prompt.get("arguments", []) == [argument.name for argument in prompts[name].arguments or []], (
+            name
+        )
 
 
 def test_every_user_config_key_reaches_the_server_environment():

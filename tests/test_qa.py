@@ -218,9 +218,7 @@ async def test_a_blank_user_attribute_beside_an_event_attribute_still_warns(sim,
     async with mcp_client(sim, tmp_path) as client:
         out = await qa(client, cid, sample_user_ids=USERS)
     found = hits(out, "personalization_render")
-    assert found and all(
-        f["severity"] == "warning" and f["message"].endswith("for user-1005") for f in found
-    )
+    assert found and all(f["severity"] == "warning" and f["message"].endswith("for user-1005") for f in found)
 
 
 async def test_whatsapp_content_is_read_as_content_not_as_a_locale(tmp_path):

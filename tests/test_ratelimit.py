@@ -70,18 +70,23 @@ async def test_one_sessions_long_lookups_do_not_hold_another_sessions_pause(sim,
     """Two get_meta calls of 100 ids each queue 200 meta requests (20 s at the API's 10/s); a pause in
     another session needs meta for its reach line, and used to wait for all of them."""
     ids = [cid for cid, doc in sim.campaigns.items() if not doc.get("parent_id")][:100]
-    triggered = find(sim, campaign_delivery_type="EVENT_TRIGGERED", status="ACTIVE", channel="PUSH")  # it has a reach
-    async with make_client(sim) as api:
-        async with mcp_client(sim, tmp_path, api=api) as reader, mcp_client(sim, tmp_path, api=api, write_mode="auto") as writer:
-            async with anyio.create_task_group() as tg:
-                for _ in range(2):
-                    tg.start_soon(reader.call_tool, "get_meta", {"campaign_ids": ids})
-                await anyio.sleep(1.0)  # the lookups hold the meta queue
-                started = time.monotonic()
-                paused = await writer.call_tool("pause_campaign", {"campaign_id": triggered})
-                took = time.monotonic() - started
-                pending = sum(1 for r in sim.requests if r.path.endswith("/campaigns/meta")) < 200
-                tg.cancel_scope.cancel()
+    triggered = find(
+        sim, campaign_delivery_type="EVENT_TRIGGERED", status="ACTIVE", channel="PUSH"
+    )  # it has a reach
+    async with (
+        make_client(sim) as api,
+        mcp_client(sim, tmp_path, api=api) as reader,
+        mcp_client(sim, tmp_path, api=api, write_mode="auto") as writer,
+        anyio.create_task_group() as tg,
+    ):
+        for _ in range(2):
+            tg.start_soon(reader.call_tool, "get_meta", {"campaign_ids": ids})
+        await anyio.sleep(1.0)  # the lookups hold the meta queue
+        started = time.monotonic()
+        paused = await writer.call_tool("pause_campaign", {"campaign_id": triggered})
+        took = time.monotonic() - started
+        pending = sum(1 for r in sim.requests if r.path.endswith("/campaigns/meta")) < 200
+        tg.cancel_scope.cancel()
     assert paused.structured_content["status"] == "done", paused.content[0].text
     assert pending, "the lookups should still be running"
     assert took < 5, f"the pause took {took:.1f} s behind another session's reads"
@@ -105,7 +110,13 @@ async def test_a_single_read_is_not_held_behind_another_sessions_long_queue(sim,
 
 async def test_a_summary_does_not_wait_long_for_reach(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="EVENT_TRIGGERED", status="ACTIVE", channel="PUSH")
-    sim.faults.inject(r"/core-services/v1/campaigns/meta$", status=200, count=10, delay=REACH_WAIT + 5, after_processing=True)
+    sim.faults.inject(
+        r"/core-services/v1/campaigns/meta$",
+        status=200,
+        count=10,
+        delay=REACH_WAIT + 5,
+        after_processing=True,
+    )
     async with mcp_client(sim, tmp_path) as client:
         started = time.monotonic()
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})

@@ -40,14 +40,21 @@ def test_a_base_url_the_client_could_not_use_stops_start_up(url, needle):
     assert needle in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8765", "http://[::1]:8000/base", "https://api-01.moengage.com"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8765", "http://[::1]:8000/base", "https://api-01.moengage.com"]
+)
 def test_usable_base_urls_are_kept(url):
     assert load_settings({**BASE, "MOENGAGE_BASE_URL": url}).api_base_url == url.rstrip("/")
 
 
-@pytest.mark.parametrize(("flags", "needle"), [(["--port", "99999"], "--port"), (["--port", "http"], "--port"), (["--host", "a b"], "--host")])
+@pytest.mark.parametrize(
+    ("flags", "needle"),
+    [(["--port", "99999"], "--port"), (["--port", "http"], "--port"), (["--host", "a b"], "--host")],
+)
 def test_bad_bind_flags_stop_with_one_line(flags, needle):
-    out = subprocess.run([sys.executable, "-m", "moengage_mcp", "--demo", *flags], capture_output=True, text=True, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-m", "moengage_mcp", "--demo", *flags], capture_output=True, text=True, timeout=30
+    )
     assert out.returncode == 2 and needle in out.stderr and len(out.stderr.strip().splitlines()) == 1
 
 
@@ -56,10 +63,16 @@ async def test_far_dates_are_a_clear_tool_error(sim, tmp_path):
         calls = [
             ("search_campaigns", {"created_from": "0001-01-01"}),
             ("search_campaigns", {"created_to": "9999-12-31"}),
-            ("get_campaign_stats", {"campaign_ids": ["a" * 24], "start_date": "0001-01-01", "end_date": "0001-01-02"}),
+            (
+                "get_campaign_stats",
+                {"campaign_ids": ["a" * 24], "start_date": "0001-01-01", "end_date": "0001-01-02"},
+            ),
             ("campaign_report", {"rank_by": "ctr", "stats_to": "9999-12-31"}),
         ]
         for tool, args in calls:
             res = await client.call_tool(tool, args)
-            assert res.is_error and ("greater than or equal to 2000-01-01" in res.content[0].text or "less than or equal to 2099-12-31" in res.content[0].text), res.content[0].text
+            assert res.is_error and (
+                "greater than or equal to 2000-01-01" in res.content[0].text
+                or "less than or equal to 2099-12-31" in res.content[0].text
+            ), res.content[0].text
     assert sim.requests == []

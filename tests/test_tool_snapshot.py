@@ -23,7 +23,11 @@ pytestmark = pytest.mark.anyio
 
 def as_seen(tool) -> dict:
     entry = tool.model_dump(mode="json", by_alias=True, exclude_none=True)
-    return {key: entry[key] for key in ("name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta") if key in entry}
+    return {
+        key: entry[key]
+        for key in ("name", "title", "description", "inputSchema", "outputSchema", "annotations", "_meta")
+        if key in entry
+    }
 
 
 async def test_tools_list_matches_the_reviewed_snapshot(sim, tmp_path):

@@ -47,7 +47,9 @@ async def exercise_every_tool(client: Client, sim: Simulator | None = None) -> N
     cid = found.structured_content["campaigns"][0]["id"]
     got = await client.call_tool("get_campaign", {"campaign_id": cid})
     assert got.structured_content["campaign"]["id"] == cid
-    runs = await client.call_tool("list_executions", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]})
+    runs = await client.call_tool(
+        "list_executions", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]}
+    )
     assert runs.structured_content["total_instances"] > 15
     live = DEMO_CAMPAIGN_IDS["scheduled_push_this_week"]  # V1 meta documents no drafts (campaigns-v1.yaml)
     meta = await client.call_tool("get_meta", {"campaign_ids": [live]})
@@ -57,7 +59,9 @@ async def exercise_every_tool(client: Client, sim: Simulator | None = None) -> N
     assert preview.structured_content["blocks"]
     valid = await client.call_tool("validate_campaign", {"campaign_id": draft})
     assert valid.structured_content["valid"] is True
-    ask = await client.call_tool("pause_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]})
+    ask = await client.call_tool(
+        "pause_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["periodic_most_executions"]}
+    )
     assert ask.structured_content["status"] == "confirmation_required"
     if sim is not None:
         assert any(r.path == f"/v5/campaigns/{cid}" for r in sim.requests)
@@ -134,13 +138,20 @@ def test_binding_beyond_loopback_needs_a_token_and_allowed_hosts(tmp_path):
         http_app(server, "streamable-http", "0.0.0.0", server_settings(tmp_path))
     with pytest.raises(TransportConfigError, match="MOENGAGE_MCP_ALLOWED_HOSTS"):
         http_app(server, "streamable-http", "0.0.0.0", server_settings(tmp_path, bearer_token=TOKEN))
-    http_app(server, "sse", "0.0.0.0", server_settings(tmp_path, bearer_token=TOKEN, allowed_hosts="mcp.example.com:*"))
+    http_app(
+        server,
+        "sse",
+        "0.0.0.0",
+        server_settings(tmp_path, bearer_token=TOKEN, allowed_hosts="mcp.example.com:*"),
+    )
 
 
 # ---------------------------------------------------------------------- command line
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
     return subprocess.run(
         [sys.executable, "-m", "moengage_mcp", *args],
@@ -162,9 +173,18 @@ def test_help_explains_the_settings():
     ("env", "needle"),
     [
         ({}, "MOENGAGE_WORKSPACE_ID is required"),
-        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_WRITE_MODE": "yolo"}, "MOENGAGE_MCP_WRITE_MODE"),
-        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_DATA_CENTER": "9"}, "MOENGAGE_DATA_CENTER"),
-        ({"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_TOOLSET": "read"}, "unknown setting"),
+        (
+            {"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_WRITE_MODE": "yolo"},
+            "MOENGAGE_MCP_WRITE_MODE",
+        ),
+        (
+            {"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_DATA_CENTER": "9"},
+            "MOENGAGE_DATA_CENTER",
+        ),
+        (
+            {"MOENGAGE_WORKSPACE_ID": "W", "MOENGAGE_API_KEY": "k", "MOENGAGE_MCP_TOOLSET": "read"},
+            "unknown setting",
+        ),
     ],
 )
 def test_bad_settings_stop_with_one_line_naming_the_setting(env, needle):
@@ -192,7 +212,6 @@ def test_http_beyond_loopback_without_token_is_refused():
     assert out.returncode == 2 and "MOENGAGE_MCP_BEARER_TOKEN" in out.stderr
 
 
-
 # ---------------------------------------------------------------------- what a client may hold open
 
 
@@ -204,7 +223,16 @@ def http_server(tmp_path, **settings: str):
         port = s.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("MOENGAGE_")}
     env |= {"MOENGAGE_MCP_AUDIT_LOG": str(tmp_path / "audit.jsonl"), **settings}
-    cmd = [sys.executable, "-m", "moengage_mcp", "--demo", "--transport", "streamable-http", "--port", str(port)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "moengage_mcp",
+        "--demo",
+        "--transport",
+        "streamable-http",
+        "--port",
+        str(port),
+    ]
     server = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -237,7 +265,11 @@ INITIALIZE = {
     "jsonrpc": "2.0",
     "id": 1,
     "method": "initialize",
-    "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}},
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "1"},
+    },
 }
 MCP_HEADERS = {"Accept": "application/json, text/event-stream", "Content-Type": "application/json"}
 
@@ -253,7 +285,9 @@ def test_a_connection_that_never_finishes_its_headers_is_closed(tmp_path):
 def test_a_body_that_never_arrives_is_answered_408(tmp_path):
     with http_server(tmp_path, MOENGAGE_MCP_HTTP_TIMEOUT="1") as port:
         with socket.create_connection(("127.0.0.1", port)) as slow:
-            slow.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{")
+            slow.sendall(
+                b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"
+            )
             slow.settimeout(10)
             started = time.monotonic()
             answer = slow.recv(4096)
@@ -265,7 +299,9 @@ def test_connections_beyond_the_limit_are_refused(tmp_path):
         idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
         try:
             time.sleep(0.3)
-            over = httpx.post(f"http://127.0.0.1:{port}/mcp", json=INITIALIZE, headers=MCP_HEADERS, timeout=10)
+            over = httpx.post(
+                f"http://127.0.0.1:{port}/mcp", json=INITIALIZE, headers=MCP_HEADERS, timeout=10
+            )
         finally:
             for sock in idle:
                 sock.close()
@@ -281,7 +317,9 @@ def test_one_client_holds_a_bounded_number_of_sessions(tmp_path):
             opened = [http.post(url, json=INITIALIZE, headers=MCP_HEADERS) for _ in range(3)]
             refused = http.post(url, json=INITIALIZE, headers=MCP_HEADERS)
             session = opened[0].headers["mcp-session-id"]
-            ended = http.delete(url, headers={**MCP_HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25"})
+            ended = http.delete(
+                url, headers={**MCP_HEADERS, "mcp-session-id": session, "mcp-protocol-version": "2025-11-25"}
+            )
             again = http.post(url, json=INITIALIZE, headers=MCP_HEADERS)
     assert [r.status_code for r in opened] == [200, 200, 200]
     assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
@@ -290,6 +328,10 @@ def test_one_client_holds_a_bounded_number_of_sessions(tmp_path):
 
 
 def test_the_http_limits_are_settings_with_one_line_errors():
-    for var, bad in (("MOENGAGE_MCP_HTTP_TIMEOUT", "0"), ("MOENGAGE_MCP_SESSIONS_PER_CLIENT", "x"), ("MOENGAGE_MCP_SESSION_IDLE_TIMEOUT", "1")):
+    for var, bad in (
+        ("MOENGAGE_MCP_HTTP_TIMEOUT", "0"),
+        ("MOENGAGE_MCP_SESSIONS_PER_CLIENT", "x"),
+        ("MOENGAGE_MCP_SESSION_IDLE_TIMEOUT", "1"),
+    ):
         out = run_cli("--demo", env={var: bad})
         assert out.returncode == 2 and var in out.stderr and len(out.stderr.strip().splitlines()) == 1

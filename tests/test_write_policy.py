@@ -34,7 +34,10 @@ def valid_draft(sim: Simulator) -> str:
     return next(
         cid
         for cid, d in sim.campaigns.items()
-        if d["status"] == "DRAFT" and d["channel"] == "PUSH" and not rules(d, sim.now()) and not d.get("parent_id")
+        if d["status"] == "DRAFT"
+        and d["channel"] == "PUSH"
+        and not rules(d, sim.now())
+        and not d.get("parent_id")
     )
 
 
@@ -65,7 +68,11 @@ ACCEPT = ElicitResult(action="accept", content={"confirm": True})
 
 
 def send_args(sim: Simulator) -> dict:
-    return {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [next(iter(DEMO_USERS))]}
+    return {
+        "campaign_id": valid_draft(sim),
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": [next(iter(DEMO_USERS))],
+    }
 
 
 async def both(*calls):
@@ -93,12 +100,24 @@ async def test_accept_sends_exactly_one_request_and_reports_the_reached_status(s
     out = res.structured_content
     assert out["status"] == "done" and out["status_before"] == "ACTIVE" and out["status_after"] == "PAUSED"
     assert len(status_writes(sim)) == 1 and sim.campaigns[cid]["status"] == "PAUSED"
-    assert len(ask.asked) == 1 and "Pause" in ask.asked[0] and cid in ask.asked[0] and "ACTIVE -> PAUSED" in ask.asked[0]
+    assert (
+        len(ask.asked) == 1
+        and "Pause" in ask.asked[0]
+        and cid in ask.asked[0]
+        and "ACTIVE -> PAUSED" in ask.asked[0]
+    )
     [line] = audit_lines(tmp_path)
-    assert line["decision"] == "confirmed" and line["request_id"] == out["request_id"] and line["tool"] == "pause_campaign"
+    assert (
+        line["decision"] == "confirmed"
+        and line["request_id"] == out["request_id"]
+        and line["tool"] == "pause_campaign"
+    )
 
 
-@pytest.mark.parametrize(("action", "confirm", "status"), [("decline", None, "declined"), ("cancel", None, "cancelled"), ("accept", False, "declined")])
+@pytest.mark.parametrize(
+    ("action", "confirm", "status"),
+    [("decline", None, "declined"), ("cancel", None, "cancelled"), ("accept", False, "declined")],
+)
 async def test_decline_cancel_or_unchecked_sends_nothing(sim, tmp_path, mode, action, confirm, status):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     ask = answering(action, confirm)
@@ -116,7 +135,9 @@ async def test_a_campaign_changed_while_the_question_was_open_is_refused(sim, tm
         sim.campaigns[cid]["status"] = "PAUSED"  # someone else acted meanwhile
         return ElicitResult(action="accept", content={"confirm": True})
 
-    async with mcp_client(sim, tmp_path, client_kwargs={"mode": "legacy", "elicitation_callback": edit_then_accept}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"mode": "legacy", "elicitation_callback": edit_then_accept}
+    ) as client:
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
     assert res.is_error and "Nothing was sent" in res.content[0].text
     assert status_writes(sim) == []
@@ -132,9 +153,13 @@ async def test_no_elicitation_client_gets_a_token_and_the_second_call_runs(sim, 
         first = await client.call_tool("stop_campaign", {"campaign_id": cid})
         out = first.structured_content
         assert not first.is_error and out["status"] == "confirmation_required"
-        assert {"summary", "confirmation_token", "expires_at"} <= set(out) and "cannot be resumed" in out["summary"]
+        assert {"summary", "confirmation_token", "expires_at"} <= set(out) and "cannot be resumed" in out[
+            "summary"
+        ]
         assert status_writes(sim) == []
-        second = await client.call_tool("stop_campaign", {"campaign_id": cid, "confirmation_token": out["confirmation_token"]})
+        second = await client.call_tool(
+            "stop_campaign", {"campaign_id": cid, "confirmation_token": out["confirmation_token"]}
+        )
     assert second.structured_content["status"] == "done" and sim.campaigns[cid]["status"] == "STOPPED"
     assert len(status_writes(sim)) == 1
     assert [line["decision"] for line in audit_lines(tmp_path)] == ["pending", "confirmed"]
@@ -144,7 +169,9 @@ async def test_no_elicitation_client_gets_a_token_and_the_second_call_runs(sim, 
 async def test_token_reuse_is_refused(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     async with mcp_client(sim, tmp_path) as client:
-        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"]
+        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content[
+            "confirmation_token"
+        ]
         await client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": token})
         sim.campaigns[cid]["status"] = "ACTIVE"  # even if the state comes back the same, the token is spent
         sim.campaigns[cid]["updated_at"] = sim.campaigns[cid]["updated_at"]
@@ -155,19 +182,32 @@ async def test_token_reuse_is_refused(sim, tmp_path):
 
 async def test_a_token_for_another_campaign_tool_or_arguments_is_refused(sim, tmp_path):
     a = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
-    b = next(c for c, d in sim.campaigns.items() if d["campaign_delivery_type"] == "PERIODIC" and d["status"] == "ACTIVE" and c != a)
+    b = next(
+        c
+        for c, d in sim.campaigns.items()
+        if d["campaign_delivery_type"] == "PERIODIC" and d["status"] == "ACTIVE" and c != a
+    )
     recipients = list(DEMO_USERS)[:2]
     draft = valid_draft(sim)
     async with mcp_client(sim, tmp_path) as client:
-        token = (await client.call_tool("pause_campaign", {"campaign_id": a})).structured_content["confirmation_token"]
-        other_campaign = await client.call_tool("pause_campaign", {"campaign_id": b, "confirmation_token": token})
+        token = (await client.call_tool("pause_campaign", {"campaign_id": a})).structured_content[
+            "confirmation_token"
+        ]
+        other_campaign = await client.call_tool(
+            "pause_campaign", {"campaign_id": b, "confirmation_token": token}
+        )
         args = {"campaign_id": draft, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": recipients}
         test_token = (await client.call_tool("test_campaign", args)).structured_content["confirmation_token"]
         other_args = await client.call_tool(
-            "test_campaign", {**args, "recipients": recipients + [list(DEMO_USERS)[2]], "confirmation_token": test_token}
+            "test_campaign",
+            {**args, "recipients": [*recipients, list(DEMO_USERS)[2]], "confirmation_token": test_token},
         )
-        other_tool = await client.call_tool("publish_campaign", {"campaign_id": draft, "confirmation_token": test_token})
-        forged = await client.call_tool("pause_campaign", {"campaign_id": a, "confirmation_token": token[:-4] + "AAAA"})
+        other_tool = await client.call_tool(
+            "publish_campaign", {"campaign_id": draft, "confirmation_token": test_token}
+        )
+        forged = await client.call_tool(
+            "pause_campaign", {"campaign_id": a, "confirmation_token": token[:-4] + "AAAA"}
+        )
     assert other_campaign.is_error and "does not match" in other_campaign.content[0].text
     assert other_tool.is_error and "issued for test_campaign" in other_tool.content[0].text
     assert other_args.is_error and "does not match" in other_args.content[0].text
@@ -185,7 +225,9 @@ async def test_an_expired_token_is_refused(sim, tmp_path):
     async with make_client(sim) as api:
         server = create_server(server_settings(tmp_path), api, tokens=tokens)
         async with Client(server) as client:
-            token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"]
+            token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content[
+                "confirmation_token"
+            ]
             now[0] += 301
             late = await client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": token})
     assert late.is_error and "expired" in late.content[0].text
@@ -195,7 +237,9 @@ async def test_an_expired_token_is_refused(sim, tmp_path):
 async def test_a_token_after_the_campaign_changed_state_is_refused(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     async with mcp_client(sim, tmp_path) as client:
-        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"]
+        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content[
+            "confirmation_token"
+        ]
         sim.campaigns[cid]["updated_at"] = "2099-01-01 00:00:00.000000"  # edited since the summary was shown
         res = await client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": token})
     assert res.is_error and "does not match" in res.content[0].text
@@ -210,7 +254,9 @@ async def test_off_mode_hides_write_tools_and_refuses_them_by_name(sim, tmp_path
     async with mcp_client(sim, tmp_path, write_mode="off") as client:
         names = {t.name for t in (await client.list_tools()).tools}
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
-    assert names.isdisjoint({"publish_campaign", "test_campaign", "pause_campaign", "resume_campaign", "stop_campaign"})
+    assert names.isdisjoint(
+        {"publish_campaign", "test_campaign", "pause_campaign", "resume_campaign", "stop_campaign"}
+    )
     assert res.is_error and "MOENGAGE_MCP_WRITE_MODE" in res.content[0].text
     assert sim.requests == []
     assert audit_lines(tmp_path)[0]["decision"] == "refused"
@@ -233,7 +279,9 @@ async def test_toolsets_filter_listing_and_calls(sim, tmp_path):
 async def test_auto_mode_asks_nobody_but_still_preflights_and_audits(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="PAUSED", channel="PUSH")
     ask = answering("decline")
-    async with mcp_client(sim, tmp_path, write_mode="auto", client_kwargs={"elicitation_callback": ask}) as client:
+    async with mcp_client(
+        sim, tmp_path, write_mode="auto", client_kwargs={"elicitation_callback": ask}
+    ) as client:
         res = await client.call_tool("resume_campaign", {"campaign_id": cid})
     assert res.structured_content["status"] == "done" and ask.asked == []
     assert sim.requests[0].method == "GET"  # pre-flight read before the write
@@ -268,16 +316,26 @@ async def test_forbidden_transitions_are_refused_before_the_api(sim, tmp_path, t
 async def test_publishing_an_invalid_draft_is_refused_with_its_errors(sim, tmp_path):
     from moengage_mcp.simulator.state import validate_campaign as rules
 
-    bad = next(c for c, d in sim.campaigns.items() if d["status"] == "DRAFT" and d["channel"] in ("PUSH", "EMAIL") and rules(d, sim.now()))
+    bad = next(
+        c
+        for c, d in sim.campaigns.items()
+        if d["status"] == "DRAFT" and d["channel"] in ("PUSH", "EMAIL") and rules(d, sim.now())
+    )
     async with mcp_client(sim, tmp_path, write_mode="auto") as client:
         res = await client.call_tool("publish_campaign", {"campaign_id": bad})
-    assert res.is_error and "validation" in res.content[0].text and rules(sim.campaigns[bad], sim.now())[0]["field"] in res.content[0].text
+    assert (
+        res.is_error
+        and "validation" in res.content[0].text
+        and rules(sim.campaigns[bad], sim.now())[0]["field"] in res.content[0].text
+    )
     assert sim.writes() == []
 
 
 async def test_publish_of_a_valid_draft_reaches_active_or_scheduled(sim, tmp_path):
     draft = valid_draft(sim)
-    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}
+    ) as client:
         res = await client.call_tool("publish_campaign", {"campaign_id": draft})
     out = res.structured_content
     assert out["status"] == "done" and out["status_after"] in ("ACTIVE", "SCHEDULED")
@@ -288,7 +346,11 @@ async def test_publish_of_a_valid_draft_reaches_active_or_scheduled(sim, tmp_pat
 
 
 async def test_eleven_recipients_are_refused(sim, tmp_path):
-    args = {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [f"u{i}" for i in range(11)]}
+    args = {
+        "campaign_id": valid_draft(sim),
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": [f"u{i}" for i in range(11)],
+    }
     async with mcp_client(sim, tmp_path, write_mode="auto") as client:
         res = await client.call_tool("test_campaign", args)
     assert res.is_error and "recipients" in res.content[0].text
@@ -297,10 +359,12 @@ async def test_eleven_recipients_are_refused(sim, tmp_path):
 
 
 async def test_the_recipient_allowlist_is_enforced(sim, tmp_path):
-    allowed = list(DEMO_USERS)[0]
+    allowed = next(iter(DEMO_USERS))
     args = {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID"}
     async with mcp_client(sim, tmp_path, write_mode="auto", test_recipients=allowed) as client:
-        refused = await client.call_tool("test_campaign", {**args, "recipients": [allowed, "stranger@example.com"]})
+        refused = await client.call_tool(
+            "test_campaign", {**args, "recipients": [allowed, "stranger@example.com"]}
+        )
         sent = await client.call_tool("test_campaign", {**args, "recipients": [allowed]})
     assert refused.is_error and "stranger@example.com" in refused.content[0].text
     assert "MOENGAGE_MCP_TEST_RECIPIENTS" in refused.content[0].text
@@ -310,8 +374,17 @@ async def test_the_recipient_allowlist_is_enforced(sim, tmp_path):
 
 
 async def test_inline_test_send_goes_through_confirmation(sim, tmp_path):
-    content = {"content": {"push": {"android": {"template_type": "BASIC", "basic_details": {"title": "T", "message": "M"}}}}}
-    args = {"channel": "PUSH", "campaign_content": content, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": [list(DEMO_USERS)[0]]}
+    content = {
+        "content": {
+            "push": {"android": {"template_type": "BASIC", "basic_details": {"title": "T", "message": "M"}}}
+        }
+    }
+    args = {
+        "channel": "PUSH",
+        "campaign_content": content,
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": [next(iter(DEMO_USERS))],
+    }
     ask = answering("accept")
     async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
         res = await client.call_tool("test_campaign", args)
@@ -335,9 +408,13 @@ async def test_lookalike_recipients_are_refused_and_each_one_is_shown_quoted(sim
     ask = answering("decline")
     args = {"campaign_id": DEMO_CAMPAIGN_IDS["valid_email_draft"], "identifier": "EMAIL"}
     async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
-        lookalike = await client.call_tool("test_campaign", {**args, "recipients": ["ana@ex\u0430mple.com"]})  # Cyrillic а
+        lookalike = await client.call_tool(
+            "test_campaign", {**args, "recipients": ["ana@ex\u0430mple.com"]}
+        )  # Cyrillic а
         not_email = await client.call_tool("test_campaign", {**args, "recipients": ["ana-at-example.com"]})
-        await client.call_tool("test_campaign", {**args, "recipients": ["ana@example.com", "ben@example.com"]})
+        await client.call_tool(
+            "test_campaign", {**args, "recipients": ["ana@example.com", "ben@example.com"]}
+        )
     assert lookalike.is_error and not_email.is_error and "not an email address" in not_email.content[0].text
     [question] = ask.asked
     assert '- "ana@example.com"\n- "ben@example.com"' in question
@@ -345,7 +422,7 @@ async def test_lookalike_recipients_are_refused_and_each_one_is_shown_quoted(sim
 
 async def test_the_question_shows_what_an_inline_email_sends(sim, tmp_path):
     html = (
-        '<html><head><style>.x{}</style></head><body><p>Dear customer,</p><p>Verify your account '
+        "<html><head><style>.x{}</style></head><body><p>Dear customer,</p><p>Verify your account "
         '<a href="https://evil.example/login?next=%2Faccount">here</a> or '
         '<a href="http://tracker.example/t.gif">unsubscribe</a>.</p></body></html>'
     )
@@ -378,7 +455,12 @@ async def test_the_question_shows_what_an_inline_email_sends(sim, tmp_path):
 async def test_narrowing_is_quoted_and_a_live_campaign_is_narrowed_to_its_platform(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="ONE_TIME", status="SCHEDULED", channel="PUSH")
     ask = answering("accept")
-    args = {"campaign_id": cid, "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"], "platform": "IOS"}
+    args = {
+        "campaign_id": cid,
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": ["user-1001"],
+        "platform": "IOS",
+    }
     async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
         res = await client.call_tool("test_campaign", args)
     assert res.structured_content["status"] == "done", res.content[0].text
@@ -404,7 +486,11 @@ def _push_blocks(content: dict) -> list[dict]:
 
 
 async def test_auto_mode_sends_tests_only_to_allowlisted_recipients(sim, tmp_path):
-    args = {"campaign_id": valid_draft(sim), "identifier": "USER_ATTRIBUTE_UNIQUE_ID", "recipients": ["user-1001"]}
+    args = {
+        "campaign_id": valid_draft(sim),
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": ["user-1001"],
+    }
     async with mcp_client(sim, tmp_path, write_mode="auto") as client:
         res = await client.call_tool("test_campaign", args)
     assert res.is_error and "MOENGAGE_MCP_TEST_RECIPIENTS" in res.content[0].text and sim.test_sends == []
@@ -418,7 +504,9 @@ async def test_injected_instructions_in_content_change_nothing(sim, tmp_path):
     ask = answering("decline")
     async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
         read = await client.call_tool("get_campaign", {"campaign_id": cid})
-        preview = await client.call_tool("personalized_preview", {"campaign_id": cid, "user_id": list(DEMO_USERS)[0]})
+        preview = await client.call_tool(
+            "personalized_preview", {"campaign_id": cid, "user_id": next(iter(DEMO_USERS))}
+        )
         tool = "publish_campaign" if sim.campaigns[cid]["status"] == "DRAFT" else "pause_campaign"
         attempt = await client.call_tool(tool, {"campaign_id": cid})
     assert "ignore previous instructions" in read.content[0].text.lower()
@@ -447,12 +535,16 @@ async def test_a_lost_response_is_replayed_not_applied_twice(sim, tmp_path):
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
     assert res.structured_content["status"] == "done"
     writes = status_writes(sim)
-    assert [w.status for w in writes] == [500, 200] and len({w.headers["idempotency-key"] for w in writes}) == 1
+    assert [w.status for w in writes] == [500, 200] and len(
+        {w.headers["idempotency-key"] for w in writes}
+    ) == 1
 
 
 async def test_every_audit_line_is_complete_and_never_holds_the_key(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
-    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}
+    ) as client:
         await client.call_tool("pause_campaign", {"campaign_id": cid})
         await client.call_tool("pause_campaign", {"campaign_id": cid})  # now refused: already paused
         await client.call_tool("stop_campaign", {"campaign_id": "nothex"})  # bad arguments
@@ -468,14 +560,20 @@ async def test_every_audit_line_is_complete_and_never_holds_the_key(sim, tmp_pat
 
 async def test_a_replayed_approval_asks_again_and_sends_once(sim, tmp_path):
     args = send_args(sim)
-    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}
+    ) as client:
         asked = await client.session.call_tool("test_campaign", args, allow_input_required=True)
         assert isinstance(asked, InputRequiredResult)
         [key] = asked.input_requests
         answers = {key: ACCEPT}
         rounds = [
             await client.session.call_tool(
-                "test_campaign", args, input_responses=answers, request_state=asked.request_state, allow_input_required=True
+                "test_campaign",
+                args,
+                input_responses=answers,
+                request_state=asked.request_state,
+                allow_input_required=True,
             )
             for _ in range(2)
         ]
@@ -487,13 +585,19 @@ async def test_a_replayed_approval_asks_again_and_sends_once(sim, tmp_path):
 
 async def test_a_campaign_edited_while_the_question_is_open_is_asked_again(sim, tmp_path):
     args = {"campaign_id": valid_draft(sim)}
-    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"elicitation_callback": answering("accept")}
+    ) as client:
         asked = await client.session.call_tool("publish_campaign", args, allow_input_required=True)
         [(key, question)] = asked.input_requests.items()
         doc = sim.campaigns[args["campaign_id"]]
         doc["version_number"] = (doc.get("version_number") or 1) + 1  # edited within the same minute
         again = await client.session.call_tool(
-            "publish_campaign", args, input_responses={key: ACCEPT}, request_state=asked.request_state, allow_input_required=True
+            "publish_campaign",
+            args,
+            input_responses={key: ACCEPT},
+            request_state=asked.request_state,
+            allow_input_required=True,
         )
     assert isinstance(again, InputRequiredResult)
     assert again.input_requests[key].params.message != question.params.message
@@ -506,8 +610,18 @@ async def test_a_campaign_edited_while_the_question_is_open_is_asked_again(sim, 
 async def test_two_tokens_spent_together_write_once(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     async with mcp_client(sim, tmp_path) as client:
-        tokens = [(await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"] for _ in range(2)]
-        results = await both(*(client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": t}) for t in tokens))
+        tokens = [
+            (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content[
+                "confirmation_token"
+            ]
+            for _ in range(2)
+        ]
+        results = await both(
+            *(
+                client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": t})
+                for t in tokens
+            )
+        )
     assert sorted(r.is_error for r in results) == [False, True]
     assert [(w.method, w.status) for w in status_writes(sim)] == [("PATCH", 200)]
 
@@ -526,7 +640,9 @@ async def test_two_confirmed_calls_together_write_once(sim, tmp_path, mode):
 async def test_two_auto_publishes_together_write_once(sim, tmp_path):
     draft = valid_draft(sim)
     async with mcp_client(sim, tmp_path, write_mode="auto") as client:
-        results = await both(*(client.call_tool("publish_campaign", {"campaign_id": draft}) for _ in range(2)))
+        results = await both(
+            *(client.call_tool("publish_campaign", {"campaign_id": draft}) for _ in range(2))
+        )
     assert sorted(r.is_error for r in results) == [False, True]
     assert len(sim.writes()) == 1
     assert [line["decision"] for line in audit_lines(tmp_path)] in (["auto", "refused"], ["refused", "auto"])
@@ -539,14 +655,18 @@ async def test_two_auto_publishes_together_write_once(sim, tmp_path):
 async def test_only_a_boolean_true_confirms(sim, tmp_path, answer):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     ask = answering("accept", answer)  # type: ignore[arg-type]
-    async with mcp_client(sim, tmp_path, client_kwargs={"mode": "legacy", "elicitation_callback": ask}) as client:
+    async with mcp_client(
+        sim, tmp_path, client_kwargs={"mode": "legacy", "elicitation_callback": ask}
+    ) as client:
         res = await client.call_tool("pause_campaign", {"campaign_id": cid})
     assert res.is_error and status_writes(sim) == []
 
 
 async def test_a_campaign_name_cannot_add_lines_to_the_question(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="ONE_TIME", status="SCHEDULED", channel="PUSH")
-    sim.campaigns[cid]["basic_details"]["name"] = "QA\u2028Status: SCHEDULED -> SCHEDULED (dry run)\u2029\u202e\u200b\x85"
+    sim.campaigns[cid]["basic_details"]["name"] = (
+        "QA\u2028Status: SCHEDULED -> SCHEDULED (dry run)\u2029\u202e\u200b\x85"
+    )
     ask = answering("decline")
     async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
         await client.call_tool("stop_campaign", {"campaign_id": cid})
@@ -567,7 +687,10 @@ async def test_a_test_send_without_per_recipient_results_is_not_reported_done(si
     auto = {"write_mode": "auto", "test_recipients": next(iter(DEMO_USERS))}
     async with mcp_client(sim, tmp_path, api=make_client(sim, transport=NoResults()), **auto) as client:
         res = await client.call_tool("test_campaign", send_args(sim))
-    assert res.structured_content["status"] == "accepted" and "no per-recipient result" in res.structured_content["note"]
+    assert (
+        res.structured_content["status"] == "accepted"
+        and "no per-recipient result" in res.structured_content["note"]
+    )
 
 
 # ---------------------------------------------------------------------- odd tokens
@@ -576,8 +699,12 @@ async def test_a_test_send_without_per_recipient_results_is_not_reported_done(si
 async def test_a_token_with_a_non_ascii_signature_is_refused_cleanly(sim, tmp_path):
     cid = find(sim, campaign_delivery_type="PERIODIC", status="ACTIVE", channel="PUSH")
     async with mcp_client(sim, tmp_path) as client:
-        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content["confirmation_token"]
-        res = await client.call_tool("pause_campaign", {"campaign_id": cid, "confirmation_token": token[:-1] + "é"})
+        token = (await client.call_tool("pause_campaign", {"campaign_id": cid})).structured_content[
+            "confirmation_token"
+        ]
+        res = await client.call_tool(
+            "pause_campaign", {"campaign_id": cid, "confirmation_token": token[:-1] + "é"}
+        )
     assert res.is_error and "invalid confirmation token" in res.content[0].text
     assert status_writes(sim) == []
 

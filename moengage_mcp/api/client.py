@@ -89,7 +89,6 @@ class Reply:
     idempotency_key: str | None = None
 
 
-
 class MoEngageClient:
     """Async client of the MoEngage Campaigns API (V1 `core-services/v1` and V5)."""
 
@@ -156,12 +155,16 @@ class MoEngageClient:
 
     async def search_campaigns(self, request: m.SearchRequest) -> list[m.Campaign]:
         """One page of `POST /v5/campaigns/search` (a page shorter than `limit` is the last)."""
-        reply = await self._call("search", "POST", "/v5/campaigns/search", api="v5", body=request.body(), idempotent=True)
+        reply = await self._call(
+            "search", "POST", "/v5/campaigns/search", api="v5", body=request.body(), idempotent=True
+        )
         return _parse(m.CampaignList, _data(reply)).campaigns
 
     async def get_meta(self, request: m.MetaRequest) -> list[m.MetaRow]:
         """One page of `POST /core-services/v1/campaigns/meta`."""
-        reply = await self._call("meta", "POST", "/core-services/v1/campaigns/meta", api="v1", body=request.body())
+        reply = await self._call(
+            "meta", "POST", "/core-services/v1/campaigns/meta", api="v1", body=request.body()
+        )
         rows = reply.payload
         if isinstance(rows, dict):  # tolerate the V5-style envelope as well as the documented bare array
             data = rows.get("data", rows)
@@ -188,7 +191,13 @@ class MoEngageClient:
     async def publish_campaign(self, campaign_id: str) -> tuple[m.PatchAccepted, Reply]:
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
         reply = await self._call(
-            "update", "PATCH", path, api="v5", body=m.PublishRequest().body(), idempotent=True, request_id_in_body=False
+            "update",
+            "PATCH",
+            path,
+            api="v5",
+            body=m.PublishRequest().body(),
+            idempotent=True,
+            request_id_in_body=False,
         )
         return _parse(m.PatchAccepted, _data(reply)), reply
 
@@ -199,16 +208,22 @@ class MoEngageClient:
         return _parse(m.StatusTransition, _data(reply)), reply
 
     async def test_campaign(self, request: m.TestCampaignRequest) -> tuple[m.TestCampaignResult, Reply]:
-        reply = await self._call("test", "POST", "/v5/campaigns/test", api="v5", body=request.body(), idempotent=True)
+        reply = await self._call(
+            "test", "POST", "/v5/campaigns/test", api="v5", body=request.body(), idempotent=True
+        )
         return _parse(m.TestCampaignResult, _data(reply)), reply
 
     async def preview(self, request: m.PreviewRequest) -> m.PreviewResult:
-        reply = await self._call("preview", "POST", "/v5/personalization/preview", api="v5", body=request.body())
+        reply = await self._call(
+            "preview", "POST", "/v5/personalization/preview", api="v5", body=request.body()
+        )
         return _parse(m.PreviewResult, _data(reply))
 
     async def campaign_stats(self, request: m.StatsRequest) -> m.StatsResponse:
         try:
-            reply = await self._call("stats", "POST", "/core-services/v1/campaign-stats", api="v1", body=request.body())
+            reply = await self._call(
+                "stats", "POST", "/core-services/v1/campaign-stats", api="v1", body=request.body()
+            )
         except PermissionDeniedError as exc:  # documented meaning: no access to campaign stats at all
             raise ApiDisabledError(
                 f"campaign stats are not available to this workspace or key ({exc.message})",
@@ -250,8 +265,14 @@ class MoEngageClient:
         reservation = self._creations.reserve()
         try:
             reply = await self._call(
-                "create", "POST", "/v5/campaigns", api="v5", body=request.body(), idempotent=True,
-                request_id=request_id, idempotency_key=_creation_key(request_id),
+                "create",
+                "POST",
+                "/v5/campaigns",
+                api="v5",
+                body=request.body(),
+                idempotent=True,
+                request_id=request_id,
+                idempotency_key=_creation_key(request_id),
             )
         except BaseException as exc:
             reservation.settle(_may_have_created(exc))
@@ -333,7 +354,12 @@ class MoEngageClient:
                         if wait is None:
                             raise
                         logger.info(
-                            "%s %s failed (%s); retry %d in %.2f s", method, path, type(error).__name__, attempt + 1, wait
+                            "%s %s failed (%s); retry %d in %.2f s",
+                            method,
+                            path,
+                            type(error).__name__,
+                            attempt + 1,
+                            wait,
                         )
                         attempt += 1
                         await anyio.sleep(wait)
@@ -351,7 +377,9 @@ class MoEngageClient:
         except httpx.TimeoutException:
             raise TransportError(f"{method} {path} timed out", request_id=ids.request_id) from None
         except httpx.HTTPError as exc:
-            raise TransportError(f"{method} {path}: {type(exc).__name__}", request_id=ids.request_id) from None
+            raise TransportError(
+                f"{method} {path}: {type(exc).__name__}", request_id=ids.request_id
+            ) from None
         if response.is_success and signed:
             return Reply(response.content, ids.request_id)
         if response.is_success:

@@ -46,7 +46,9 @@ def transition_problem(campaign: Campaign, action: Action) -> str | None:
     """Why `action` is not allowed on `campaign` by the documented rules, or None if it is."""
     rule = TRANSITIONS[action]
     if campaign.channel not in WRITABLE_CHANNELS:
-        return f"{action.value} is supported for PUSH and EMAIL campaigns only; this one is {campaign.channel}"
+        return (
+            f"{action.value} is supported for PUSH and EMAIL campaigns only; this one is {campaign.channel}"
+        )
     if campaign.campaign_delivery_type not in rule.delivery_types:
         return (
             f"{action.value} applies to {_names(rule.delivery_types)} campaigns; "
@@ -60,7 +62,9 @@ def transition_problem(campaign: Campaign, action: Action) -> str | None:
 def publish_problem(campaign: Campaign) -> str | None:
     """Why publishing `campaign` is not allowed before validation, or None."""
     if campaign.channel not in WRITABLE_CHANNELS:
-        return f"Only PUSH and EMAIL campaigns can be published through the API; this one is {campaign.channel}"
+        return (
+            f"Only PUSH and EMAIL campaigns can be published through the API; this one is {campaign.channel}"
+        )
     if campaign.status is not Status.DRAFT:
         return f"Only DRAFT campaigns can be published; this one is {campaign.status}"
     return None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -50,7 +50,6 @@ STATS_MAX_DAYS = 30
 TEST_MAX_RECIPIENTS = 10
 
 
-
 def _lower(value: str) -> str:
     return value.lower()
 
@@ -73,13 +72,13 @@ def _parse_time(value: Any) -> Any:
     return value
 
 
-ApiTime = Annotated[Union[dt.datetime, str, None], Field(union_mode="left_to_right"), BeforeValidator(_parse_time)]
+ApiTime = Annotated[dt.datetime | str | None, Field(union_mode="left_to_right"), BeforeValidator(_parse_time)]
 """A timestamp as the API sends it (UTC, no zone); kept as text when it is not a timestamp."""
 
-OpenStatus = Annotated[Union[Status, str], Field(union_mode="left_to_right")]
-OpenChannel = Annotated[Union[Channel, str], Field(union_mode="left_to_right")]
-OpenDeliveryType = Annotated[Union[DeliveryType, str], Field(union_mode="left_to_right")]
-OpenPlatform = Annotated[Union[Platform, str], Field(union_mode="left_to_right")]
+OpenStatus = Annotated[Status | str, Field(union_mode="left_to_right")]
+OpenChannel = Annotated[Channel | str, Field(union_mode="left_to_right")]
+OpenDeliveryType = Annotated[DeliveryType | str, Field(union_mode="left_to_right")]
+OpenPlatform = Annotated[Platform | str, Field(union_mode="left_to_right")]
 
 
 class ApiModel(BaseModel):
@@ -140,7 +139,9 @@ class PushContent(ApiModel):
     web: PushPlatformContent | None = None
 
     def platforms(self) -> dict[str, PushPlatformContent]:
-        return {name: value for name in ("android", "ios", "web") if (value := getattr(self, name)) is not None}
+        return {
+            name: value for name in ("android", "ios", "web") if (value := getattr(self, name)) is not None
+        }
 
 
 class EmailContent(ApiModel):
@@ -507,7 +508,7 @@ class ExecutionsRequest(RequestModel):
 class Execution(ApiModel):
     campaign_id: str
     sent_time: ApiTime = None
-    status: Annotated[Union[ExecutionStatus, str, None], Field(union_mode="left_to_right")] = None
+    status: Annotated[ExecutionStatus | str | None, Field(union_mode="left_to_right")] = None
 
 
 class ExecutionsPage(ApiModel):
@@ -539,7 +540,7 @@ class PatchAccepted(ApiModel):
 
 class StatusTransition(ApiModel):
     id: str | None = None
-    action: Annotated[Union[Action, str, None], Field(union_mode="left_to_right")] = None
+    action: Annotated[Action | str | None, Field(union_mode="left_to_right")] = None
 
 
 class ValidationIssue(ApiModel):
@@ -559,7 +560,10 @@ class TestCampaignMeta(RequestModel):
     __test__ = False  # not a pytest test class
 
     identifier: TestIdentifier
-    identifier_values: Annotated[list[Annotated[str, StringConstraints(min_length=1)]], Field(min_length=1, max_length=TEST_MAX_RECIPIENTS)]
+    identifier_values: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1)]],
+        Field(min_length=1, max_length=TEST_MAX_RECIPIENTS),
+    ]
     variation: str | None = None
     locale_name: str | None = None
     platform: Platform | None = None
@@ -598,14 +602,16 @@ class TestCampaignRequest(RequestModel):
         if self.campaign_content is not None and self.channel is None:
             raise ValueError("inline test sends need channel")
         if self.campaign_content is not None and self.test_campaign_meta.platform is not None:
-            raise ValueError("test_campaign_meta.platform applies to draft mode only (inline content goes as given)")
+            raise ValueError(
+                "test_campaign_meta.platform applies to draft mode only (inline content goes as given)"
+            )
         return self
 
 
 class TestSendResult(ApiModel):
     __test__ = False
 
-    status: Annotated[Union[TestSendStatus, str, None], Field(union_mode="left_to_right")] = None
+    status: Annotated[TestSendStatus | str | None, Field(union_mode="left_to_right")] = None
     failure_reason: str | None = None
 
 
@@ -656,7 +662,9 @@ class StatsRequest(RequestModel):
     def _window(self) -> StatsRequest:
         days = (self.end_date - self.start_date).days
         if not 0 <= days <= STATS_MAX_DAYS:
-            raise ValueError(f"end_date must be on or after start_date and at most {STATS_MAX_DAYS} days later")
+            raise ValueError(
+                f"end_date must be on or after start_date and at most {STATS_MAX_DAYS} days later"
+            )
         return self
 
 

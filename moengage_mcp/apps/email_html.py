@@ -90,7 +90,11 @@ class _LinkCollector(HTMLParser):
         if not url:
             return
         kind: LinkKind = (
-            "link" if tag in _LINK_TAGS or tag == "form" else "image" if tag in _IMAGE_TAGS or attribute == "background" else "resource"
+            "link"
+            if tag in _LINK_TAGS or tag == "form"
+            else "image"
+            if tag in _IMAGE_TAGS or attribute == "background"
+            else "resource"
         )
         link = Link(kind=kind, url=url, tag=tag, text=alt if kind == "image" else None)
         self.links.append(link)
@@ -147,8 +151,14 @@ def mark_issues(html: str, found: list[Span]) -> tuple[str, list[Span]]:
         if not any(start <= span.start and span.end <= end for start, end in regions):
             unmarked.append(span)
             continue
-        title = htmllib.escape(f"{{{{{span.expr}}}}} rendered {'empty' if span.issue == 'empty' else 'unresolved'}")
-        shown = htmllib.escape(expression_name(span.expr)) if span.issue == "empty" else html[span.start : span.end]
+        title = htmllib.escape(
+            f"{{{{{span.expr}}}}} rendered {'empty' if span.issue == 'empty' else 'unresolved'}"
+        )
+        shown = (
+            htmllib.escape(expression_name(span.expr))
+            if span.issue == "empty"
+            else html[span.start : span.end]
+        )
         out.append(html[last : span.start])
         out.append(f'<mark data-moe-issue="{span.issue}" title="{title}">{shown}</mark>')
         last = span.end

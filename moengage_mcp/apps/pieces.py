@@ -119,6 +119,10 @@ def _align(rendered: str, template: str) -> list[Span] | None:
         found.append(Span(position, end, expr.strip(), issue))
         position = end + len(after)
     for index in range(len(found) - 1):
-        if not literals[index + 1] and found[index].issue == "empty" and found[index + 1].start < found[index + 1].end:
+        if (
+            not literals[index + 1]
+            and found[index].issue == "empty"
+            and found[index + 1].start < found[index + 1].end
+        ):
             found[index] = Span(found[index].start, found[index].end, found[index].expr, None)
     return found

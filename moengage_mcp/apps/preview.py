@@ -33,7 +33,9 @@ from .pieces import Issue, Piece, expression_name, rendered_pieces, spans, templ
 PREVIEW_URI = "ui://moengage/preview"
 PREVIEW_MIME_TYPE = APP_MIME_TYPE
 PREVIEW_NAME = "Campaign preview"
-PREVIEW_DESCRIPTION = "Email in a sandboxed frame and push notification mock-ups, one tab per locale and variation."
+PREVIEW_DESCRIPTION = (
+    "Email in a sandboxed frame and push notification mock-ups, one tab per locale and variation."
+)
 META_KEY = "moengage-mcp/preview"
 """Where a tool result's `_meta` (or, as a fallback, `structuredContent`) holds the `PreviewView`."""
 VIEW_VERSION = 1
@@ -174,7 +176,11 @@ def campaign_view(campaign: m.Campaign) -> PreviewView:
     texts = _Texts(personalized=False)
     tabs = [_tab(block, None, content, platforms, texts) for block in content.blocks()]
     return PreviewView(
-        kind="campaign", channel=_text(campaign.channel), campaign=_info(campaign), platforms=platforms, tabs=tabs
+        kind="campaign",
+        channel=_text(campaign.channel),
+        campaign=_info(campaign),
+        platforms=platforms,
+        tabs=tabs,
     )
 
 
@@ -199,7 +205,8 @@ def personalized_view(
     shown = _targets(platforms, rendered)
     texts = _Texts(personalized=True)
     tabs = [
-        _tab(block, sources.get((block.locale, block.variation)), template, shown, texts) for block in rendered.blocks()
+        _tab(block, sources.get((block.locale, block.variation)), template, shown, texts)
+        for block in rendered.blocks()
     ]
     return PreviewView(
         kind="personalized",
@@ -224,7 +231,9 @@ class _Texts:
         self.personalized = personalized
         self.issues: list[IssueView] = []
 
-    def __call__(self, value: Any, template: Any, where: str, *, strip_tags: bool = False) -> list[Piece] | None:
+    def __call__(
+        self, value: Any, template: Any, where: str, *, strip_tags: bool = False
+    ) -> list[Piece] | None:
         if not isinstance(value, str):
             return None
         if not self.personalized:
@@ -232,7 +241,9 @@ class _Texts:
         pieces = rendered_pieces(value, template if isinstance(template, str) else None)
         if strip_tags:
             pieces = [p.model_copy(update={"text": _TAGS.sub("", p.text)}) for p in pieces]
-        self.issues += [IssueView(where=where, expr=p.expr, name=p.name, issue=p.issue) for p in pieces if p.issue]
+        self.issues += [
+            IssueView(where=where, expr=p.expr, name=p.name, issue=p.issue) for p in pieces if p.issue
+        ]
         return pieces
 
     def html(self, value: str, template: Any, where: str) -> str:
@@ -244,7 +255,10 @@ class _Texts:
         for span in found:
             self.issues.append(
                 IssueView(
-                    where=where, expr=span.expr, name=expression_name(span.expr), issue=span.issue or "empty",
+                    where=where,
+                    expr=span.expr,
+                    name=expression_name(span.expr),
+                    issue=span.issue or "empty",
                     marked=span not in unmarked,
                 )
             )
@@ -267,7 +281,9 @@ def _tab(
         tab.push = _pushes(block.push, source.push if source else None, platforms, where, texts)
     if block.sms:
         template = source.sms.message if source and source.sms else None
-        tab.sms = SmsView(message=texts(block.sms.message, template, f"{where}.message"), template_id=block.sms.template_id)
+        tab.sms = SmsView(
+            message=texts(block.sms.message, template, f"{where}.message"), template_id=block.sms.template_id
+        )
     tab.issues = len(texts.issues) - before
     return tab
 
@@ -283,7 +299,9 @@ def _email(email: m.EmailContent, source: m.EmailContent | None, where: str, tex
         sender_name=field("sender_name"),
         from_address=email.from_address,
         reply_to_address=email.reply_to_address,
-        html=texts.html(html, getattr(source, "html_content", None), f"{where}.html_content") if html else None,
+        html=texts.html(html, getattr(source, "html_content", None), f"{where}.html_content")
+        if html
+        else None,
         html_bytes=len(html.encode()) if html else None,
         custom_template_id=email.custom_template_id,
         links=email_links(html) if html else [],
@@ -306,19 +324,32 @@ def _pushes(
 
 
 def _push(
-    platform: str, payload: m.PushPlatformContent, source: m.PushPlatformContent | None, where: str, texts: _Texts
+    platform: str,
+    payload: m.PushPlatformContent,
+    source: m.PushPlatformContent | None,
+    where: str,
+    texts: _Texts,
 ) -> PushView:
     details = payload.basic_details or m.PushBasicDetails()
     origin = (source.basic_details if source else None) or m.PushBasicDetails()
 
     def field(name: str, *, strip_tags: bool = False) -> list[Piece] | None:
-        return texts(getattr(details, name, None), getattr(origin, name, None), f"{where}.{name}", strip_tags=strip_tags)
+        return texts(
+            getattr(details, name, None),
+            getattr(origin, name, None),
+            f"{where}.{name}",
+            strip_tags=strip_tags,
+        )
 
     raw_buttons = [b for b in payload.buttons if isinstance(b, dict)]
     source_buttons = [b for b in (source.buttons if source else []) if isinstance(b, dict)]
     buttons = [
         Button(
-            label=texts(_label(b), _label(source_buttons[i]) if i < len(source_buttons) else None, f"{where}.buttons[{i}]")
+            label=texts(
+                _label(b),
+                _label(source_buttons[i]) if i < len(source_buttons) else None,
+                f"{where}.buttons[{i}]",
+            )
             or [],
             action=b.get("click_action_type"),
             target=b.get("click_action_value") or b.get("url"),
@@ -328,7 +359,11 @@ def _push(
     ]
     carousel = getattr(details, "carousel_content", None)
     slides = [
-        Slide(image_url=s.get("image_url"), action=s.get("image_click_action"), target=s.get("image_click_action_value"))
+        Slide(
+            image_url=s.get("image_url"),
+            action=s.get("image_click_action"),
+            target=s.get("image_click_action_value"),
+        )
         for s in (carousel.get("slide_data") or [] if isinstance(carousel, dict) else [])
         if isinstance(s, dict)
     ]
@@ -358,8 +393,17 @@ def _label(button: dict[str, Any]) -> str | None:
 
 def _image(details: m.PushBasicDetails) -> str | None:
     """The picture a notification shows: its image, banner, GIF or (iOS) image/GIF rich media."""
-    rich = getattr(details, "rich_media_value", None) if getattr(details, "rich_media_type", None) != "Video" else None
-    for url in (details.image_url, getattr(details, "banner_image_url", None), getattr(details, "input_gif_url", None), rich):
+    rich = (
+        getattr(details, "rich_media_value", None)
+        if getattr(details, "rich_media_type", None) != "Video"
+        else None
+    )
+    for url in (
+        details.image_url,
+        getattr(details, "banner_image_url", None),
+        getattr(details, "input_gif_url", None),
+        rich,
+    ):
         if isinstance(url, str) and url:
             return url
     return None

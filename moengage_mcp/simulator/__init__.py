@@ -10,7 +10,10 @@ as refusals here instead of being mirrored.
 
 from .app import RecordedRequest, Simulator
 from .faults import FaultInjector, SimulatedConnectionReset
-from .routes import ALL_SCOPES, MANAGE as SCOPE_MANAGE, PUBLISH as SCOPE_PUBLISH, VIEW as SCOPE_VIEW
+from .routes import ALL_SCOPES
+from .routes import MANAGE as SCOPE_MANAGE
+from .routes import PUBLISH as SCOPE_PUBLISH
+from .routes import VIEW as SCOPE_VIEW
 from .seed import DEMO_API_KEY, DEMO_CAMPAIGN_IDS, DEMO_USERS, DEMO_WORKSPACE_ID, SEGMENTS
 
 __all__ = [
@@ -19,12 +22,12 @@ __all__ = [
     "DEMO_CAMPAIGN_IDS",
     "DEMO_USERS",
     "DEMO_WORKSPACE_ID",
-    "FaultInjector",
-    "RecordedRequest",
     "SCOPE_MANAGE",
     "SCOPE_PUBLISH",
     "SCOPE_VIEW",
     "SEGMENTS",
+    "FaultInjector",
+    "RecordedRequest",
     "SimulatedConnectionReset",
     "Simulator",
 ]

@@ -11,7 +11,9 @@ from . import DEMO_API_KEY, DEMO_USERS, DEMO_WORKSPACE_ID, Simulator
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m moengage_mcp.simulator", description=__doc__)
     parser.add_argument("--port", type=int, default=8765, help="TCP port on 127.0.0.1 (default 8765)")
-    parser.add_argument("--no-rate-limits", action="store_true", help="do not enforce the documented rate limits")
+    parser.add_argument(
+        "--no-rate-limits", action="store_true", help="do not enforce the documented rate limits"
+    )
     args = parser.parse_args(argv)
 
     import uvicorn

@@ -129,8 +129,12 @@ class Simulator:
         self.idempotency = idempotency.IdempotencyStore()
         self.reports: dict[str, datetime] = reports.demo_reports(self.now()) if seed_demo else {}
         """Downloadable report files and when each was generated."""
-        self.versioning = True  # campaign versioning is on in the demo workspace (it holds a version-2 campaign)
-        self.features: set[str] = set()  # flag-gated features turned on (authoring.AUDIENCE_LIMIT, authoring.QUEUING)
+        self.versioning = (
+            True  # campaign versioning is on in the demo workspace (it holds a version-2 campaign)
+        )
+        self.features: set[str] = (
+            set()
+        )  # flag-gated features turned on (authoring.AUDIENCE_LIMIT, authoring.QUEUING)
         self.creations = authoring.CreationLog()
         self._new_ids = 0
         if seed_demo:
@@ -172,7 +176,12 @@ class Simulator:
         routes.check_object_id(campaign_id, target)
         doc = self.campaigns.get(campaign_id)
         if doc is None:
-            raise ApiError(404, "Campaign not found", target=target, details=[detail(target, f"No campaign with id {campaign_id}")])
+            raise ApiError(
+                404,
+                "Campaign not found",
+                target=target,
+                details=[detail(target, f"No campaign with id {campaign_id}")],
+            )
         return doc
 
     def writes(self) -> list[RecordedRequest]:
@@ -199,15 +208,21 @@ class Simulator:
         record.response_headers = {k.lower(): v for k, v in answer.headers.items()}
         record.response_body, record.response_type = answer.content, answer.media_type
         response_class = _ResetResponse if answer.reset else Response
-        return response_class(answer.content, status_code=answer.status, headers=answer.headers, media_type=answer.media_type)
+        return response_class(
+            answer.content, status_code=answer.status, headers=answer.headers, media_type=answer.media_type
+        )
 
     async def _apply_fault(self, fault: Fault, record: RecordedRequest, real: _Answer | None) -> _Answer:
         """Replace (or, before processing, pre-empt) the answer with the injected fault."""
         if fault.delay:
             await anyio.sleep(fault.delay)
         hint = self._request_id_hint(record.headers, record.body)
-        answer = self._from_fault(fault_answer(fault, generation_of(record.path), hint, real.content if real else None))
-        rate = self._rate_headers_of(real) or self._peek_headers(self._presented_key(record.headers), record.method, record.path)
+        answer = self._from_fault(
+            fault_answer(fault, generation_of(record.path), hint, real.content if real else None)
+        )
+        rate = self._rate_headers_of(real) or self._peek_headers(
+            self._presented_key(record.headers), record.method, record.path
+        )
         answer.headers = {**rate, **answer.headers}
         record.fault = fault.body or f"status {fault.status}"
         return answer
@@ -243,13 +258,20 @@ class Simulator:
         try:
             answer = self._handle(record, raw, generation, ctx)
         except ApiError as err:
-            answer = _Answer(err.status, _json_bytes(error_body(generation, err, ctx.request_id)), dict(err.headers))
+            answer = _Answer(
+                err.status, _json_bytes(error_body(generation, err, ctx.request_id)), dict(err.headers)
+            )
         except Exception:  # a simulator bug must look like a server error, not crash the client
             log.exception("simulator failure on %s %s", method, path)
             answer = _Answer(500, _json_bytes(error_body(generation, ApiError(500), ctx.request_id)))
         if ctx.replay_slot is not None:
             key, fingerprint = ctx.replay_slot
-            self.idempotency.store(key, idempotency.StoredResponse(method, path, fingerprint, answer.status, answer.content, answer.media_type, self.now()))
+            self.idempotency.store(
+                key,
+                idempotency.StoredResponse(
+                    method, path, fingerprint, answer.status, answer.content, answer.media_type, self.now()
+                ),
+            )
         answer.headers.update(ctx.rate_headers or self._peek_headers(ctx.key, method, path))
         return answer
 
@@ -271,7 +293,12 @@ class Simulator:
         return _Answer(route.status, _json_bytes(self._success(generation, route, ctx.request_id, payload)))
 
     def _admit(
-        self, route: routes.Route, headers: dict[str, str], generation: str, ctx: _Context, params: dict[str, str]
+        self,
+        route: routes.Route,
+        headers: dict[str, str],
+        generation: str,
+        ctx: _Context,
+        params: dict[str, str],
     ) -> frozenset[str]:
         """Credentials, workspace headers, rate limit and feature flags; returns the key's scopes."""
         if generation == REPORT:
@@ -296,7 +323,12 @@ class Simulator:
             ctx.replay_slot = (key, fingerprint)
             return None
         record.replayed = True
-        return _Answer(stored.status, stored.content, {**ctx.rate_headers, "Idempotent-Replayed": "true"}, stored.media_type)
+        return _Answer(
+            stored.status,
+            stored.content,
+            {**ctx.rate_headers, "Idempotent-Replayed": "true"},
+            stored.media_type,
+        )
 
     def _peek_headers(self, key: str, method: str, path: str) -> dict[str, str]:
         try:
@@ -326,18 +358,32 @@ class Simulator:
     @staticmethod
     def _unauthorized(generation: str, reason: str | None = None, target: str = "Authorization") -> ApiError:
         if generation == V1:
-            inner = {"code": "InvalidValue", "target": "APP_SECRET_KEY", "message": reason or "Invalid APP_SECRET_KEY is provided."}
-            return ApiError(401, "Authentication required", details=[{"code": "InvalidValue", "target": "APP_SECRET_KEY", "message": [inner]}])
+            inner = {
+                "code": "InvalidValue",
+                "target": "APP_SECRET_KEY",
+                "message": reason or "Invalid APP_SECRET_KEY is provided.",
+            }
+            return ApiError(
+                401,
+                "Authentication required",
+                details=[{"code": "InvalidValue", "target": "APP_SECRET_KEY", "message": [inner]}],
+            )
         if generation == STATS:
             return ApiError(401, reason or "Invalid identity information found.")
-        return ApiError(401, "Invalid or missing credentials.", details=[detail(target, reason)] if reason else [])
+        return ApiError(
+            401, "Invalid or missing credentials.", details=[detail(target, reason)] if reason else []
+        )
 
     def _check_workspace_headers(self, headers: dict[str, str], generation: str) -> None:
         """V5: optional X-MOE-Tenant-ID must match. V1/stats: MOE-APPKEY required and must match."""
         if generation == V5:
             tenant = headers.get("x-moe-tenant-id")
             if tenant is not None and tenant != self.workspace_id:
-                raise self._unauthorized(generation, "X-MOE-Tenant-ID does not match the workspace of the credentials.", "X-MOE-Tenant-ID")
+                raise self._unauthorized(
+                    generation,
+                    "X-MOE-Tenant-ID does not match the workspace of the credentials.",
+                    "X-MOE-Tenant-ID",
+                )
             return
         appkey = headers.get("moe-appkey")
         if appkey is None:
@@ -346,7 +392,9 @@ class Simulator:
             message = "MOE-APPKEY header is mandatory"
             raise ApiError(400, message, target="MOE-APPKEY", details=[detail("MOE-APPKEY", message)])
         if appkey != self.workspace_id:
-            raise self._unauthorized(generation, "MOE-APPKEY does not match the workspace of the credentials.", "MOE-APPKEY")
+            raise self._unauthorized(
+                generation, "MOE-APPKEY does not match the workspace of the credentials.", "MOE-APPKEY"
+            )
 
     def _check_flags(self, generation: str) -> None:
         if generation == V1 and not self.api_enabled:
@@ -376,7 +424,12 @@ class Simulator:
         header_id = headers.get("x-moe-request-id")
         target = "X-MOE-Request-Id"
         if body_id is not None and not isinstance(body_id, str):
-            raise ApiError(400, "request_id must be a string.", target="request_id", details=[detail("request_id", "request_id must be a string.")])
+            raise ApiError(
+                400,
+                "request_id must be a string.",
+                target="request_id",
+                details=[detail("request_id", "request_id must be a string.")],
+            )
         if header_id and body_id and header_id != body_id:
             message = "X-MOE-Request-Id header and body request_id must match."
             raise ApiError(400, message, target=target, details=[detail(target, message)])

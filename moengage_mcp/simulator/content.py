@@ -60,7 +60,9 @@ def present_blocks(campaign_content: dict[str, Any] | None, channel: str) -> lis
             continue
         for variation, wrapper in variations.items():
             payload = wrapper.get(key) if isinstance(wrapper, dict) else None
-            blocks.append(Block(locale, variation, f"campaign_content.content.{locale}.{variation}.{key}", payload))
+            blocks.append(
+                Block(locale, variation, f"campaign_content.content.{locale}.{variation}.{key}", payload)
+            )
     return blocks
 
 

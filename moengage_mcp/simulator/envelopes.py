@@ -141,7 +141,9 @@ def report_error(err: ApiError) -> dict[str, Any]:
     if err.status == 401:
         return {}
     phrase = _phrase(err.status)
-    return {"error": {"attribute": err.target or "", "message": err.message or phrase, "type": phrase.upper()}}
+    return {
+        "error": {"attribute": err.target or "", "message": err.message or phrase, "type": phrase.upper()}
+    }
 
 
 def error_body(generation: str, err: ApiError, request_id: str | None) -> dict[str, Any]:
@@ -160,7 +162,11 @@ def rate_limited_error(generation: str, retry_after: int | float) -> ApiError:
     headers = {"Retry-After": seconds}
     if generation == V1:
         return ApiError(
-            429, "rate_limit", target="", details=[detail("rate_limit", "Rate limiting breached")], headers=headers
+            429,
+            "rate_limit",
+            target="",
+            details=[detail("rate_limit", "Rate limiting breached")],
+            headers=headers,
         )
     return ApiError(429, f"Rate limit exceeded. Retry after {seconds} seconds.", headers=headers)
 

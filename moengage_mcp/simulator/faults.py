@@ -111,13 +111,18 @@ class FaultAnswer:
     reset: bool = False
 
 
-def fault_answer(fault: Fault, generation: str, request_id: str | None, real_content: bytes | None) -> FaultAnswer:
+def fault_answer(
+    fault: Fault, generation: str, request_id: str | None, real_content: bytes | None
+) -> FaultAnswer:
     if fault.body == "malformed":
         return FaultAnswer(200, b"<html>oops", "text/plain", {})
     if fault.body == "reset":  # a non-empty Content-Length makes the dropped body visible over TCP
         return FaultAnswer(200, real_content or b'{"response_id": ""}', "application/json", {}, reset=True)
     if fault.body == "truncated":
-        whole = real_content or json.dumps({"response_id": request_id or "", "type": "campaign", "data": {}}).encode()
+        whole = (
+            real_content
+            or json.dumps({"response_id": request_id or "", "type": "campaign", "data": {}}).encode()
+        )
         return FaultAnswer(200, whole[: max(1, len(whole) // 2)], "application/json", {})
     return _error_answer(fault, generation, request_id)
 

@@ -6,7 +6,8 @@ the V5 error envelope carries a `details` list for exactly that.
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from .envelopes import V1, ApiError, detail
 
@@ -23,15 +24,28 @@ class FieldErrors:
 
     def missing(self, target: str) -> None:
         """A required field is absent (worded like each generation's own message)."""
-        self.add(target, "Field is required but value is None : None" if self.generation == V1 else f"{target} is required")
+        self.add(
+            target,
+            "Field is required but value is None : None"
+            if self.generation == V1
+            else f"{target} is required",
+        )
 
     def raise_if_any(self) -> None:
         if not self.details:
             return
         if self.generation == V1:
-            details = [detail(d["target"], f"Invalid field value passed:{d['target']} - {d['message']}") for d in self.details]
+            details = [
+                detail(d["target"], f"Invalid field value passed:{d['target']} - {d['message']}")
+                for d in self.details
+            ]
             raise ApiError(400, "Bad request", details=details)
-        raise ApiError(400, "One or more fields failed validation.", target=self.details[0]["target"], details=self.details)
+        raise ApiError(
+            400,
+            "One or more fields failed validation.",
+            target=self.details[0]["target"],
+            details=self.details,
+        )
 
 
 def is_int(value: Any) -> bool:
@@ -39,8 +53,15 @@ def is_int(value: Any) -> bool:
 
 
 def get_int(
-    body: dict[str, Any], key: str, errs: FieldErrors, *, lo: int, hi: int | None = None,
-    required: bool = True, default: int | None = None, target: str | None = None,
+    body: dict[str, Any],
+    key: str,
+    errs: FieldErrors,
+    *,
+    lo: int,
+    hi: int | None = None,
+    required: bool = True,
+    default: int | None = None,
+    target: str | None = None,
 ) -> int | None:
     target = target or key
     value = body.get(key, _MISSING)
@@ -65,7 +86,9 @@ def get_bool(body: dict[str, Any], key: str, errs: FieldErrors, *, target: str |
     return value
 
 
-def get_str(body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | None = None, required: bool = False) -> str | None:
+def get_str(
+    body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | None = None, required: bool = False
+) -> str | None:
     value = body.get(key)
     if value is None:
         if required:
@@ -78,8 +101,13 @@ def get_str(body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | 
 
 
 def get_str_list(
-    body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | None = None,
-    allowed: Iterable[str] | None = None, normalise: bool = False,
+    body: dict[str, Any],
+    key: str,
+    errs: FieldErrors,
+    *,
+    target: str | None = None,
+    allowed: Iterable[str] | None = None,
+    normalise: bool = False,
 ) -> set[str] | None:
     """A list of strings as a set (None when absent); optionally checked against an enum."""
     target = target or key
@@ -94,12 +122,16 @@ def get_str_list(
         allowed_set = set(allowed)
         bad = [v for v in items if v not in allowed_set]
         if bad:
-            errs.add(target, f"{target} has invalid value(s) {bad}; allowed: {', '.join(sorted(allowed_set))}")
+            errs.add(
+                target, f"{target} has invalid value(s) {bad}; allowed: {', '.join(sorted(allowed_set))}"
+            )
             return None
     return set(items)
 
 
-def get_object(body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | None = None, required: bool = False) -> dict[str, Any] | None:
+def get_object(
+    body: dict[str, Any], key: str, errs: FieldErrors, *, target: str | None = None, required: bool = False
+) -> dict[str, Any] | None:
     value = body.get(key)
     if value is None:
         if required:

@@ -65,7 +65,9 @@ class IdempotencyStore:
     def clear(self) -> None:
         self._entries.clear()
 
-    def lookup(self, key: str, method: str, path: str, body_fingerprint: str, now: datetime) -> StoredResponse | None:
+    def lookup(
+        self, key: str, method: str, path: str, body_fingerprint: str, now: datetime
+    ) -> StoredResponse | None:
         """The stored answer to replay, None for a fresh key, 409 for a key reused differently."""
         entry = self._entries.get(key)
         if entry is None:

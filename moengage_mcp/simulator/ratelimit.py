@@ -9,8 +9,8 @@ from __future__ import annotations
 import math
 import time
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 _STANDARD = ((1.0, 10), (60.0, 100), (3600.0, 6000))
 

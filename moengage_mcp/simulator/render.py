@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 _EXPRESSION = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-_WITH_DEFAULT = re.compile(r"""^(?P<ref>.+?)\s*\|\s*default\s*\(\s*(?P<q>['"])(?P<value>.*?)(?P=q)\s*\)$""", re.DOTALL)
+_WITH_DEFAULT = re.compile(
+    r"""^(?P<ref>.+?)\s*\|\s*default\s*\(\s*(?P<q>['"])(?P<value>.*?)(?P=q)\s*\)$""", re.DOTALL
+)
 _REFERENCE = re.compile(
     r"""^(?P<source>UserAttribute|EventAttribute|BusinessEventAttribute|ContentBlock|user|event)\s*"""
     r"""(?:\[\s*(?P<q>['"])(?P<quoted>.*?)(?P=q)\s*\]|\.(?P<dotted>[A-Za-z_][A-Za-z0-9_]*))$"""

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from . import authoring, reports, search, state, stats, views
 from .envelopes import V1, V5, ApiError, detail
@@ -48,7 +49,9 @@ class Call:
 def require_scope(call: Call, scope: str) -> None:
     if scope not in call.scopes:
         message = "Caller does not have the required scope for this operation."
-        raise ApiError(403, message, target="X-MOE-Scopes", details=[detail("X-MOE-Scopes", f"Required scope: {scope}")])
+        raise ApiError(
+            403, message, target="X-MOE-Scopes", details=[detail("X-MOE-Scopes", f"Required scope: {scope}")]
+        )
 
 
 def check_object_id(value: Any, target: str = "campaign_id") -> str:
@@ -85,7 +88,9 @@ def patch_campaign(sim: Any, call: Call) -> dict[str, Any]:
         components = _components(body)
         doc = sim.find_campaign(call.params["id"])
         _check_identity(doc, body)
-        doc = authoring.update(sim, doc, copy.deepcopy(components), body.get("updated_by") or API_ACTOR, body.get("version_note"))
+        doc = authoring.update(
+            sim, doc, copy.deepcopy(components), body.get("updated_by") or API_ACTOR, body.get("version_note")
+        )
     return {"id": doc["id"]}
 
 
@@ -100,7 +105,7 @@ def _check_publish_body(body: dict[str, Any]) -> None:
     if extra:
         raise ApiError(
             400,
-            "status cannot be combined with other fields; send {\"status\": \"PUBLISH\"} alone to publish.",
+            'status cannot be combined with other fields; send {"status": "PUBLISH"} alone to publish.',
             code="BAD_REQUEST",
             target="status",
             details=[detail(key, f"{key} is not allowed together with status") for key in extra],
@@ -119,7 +124,10 @@ def _components(body: dict[str, Any]) -> dict[str, Any]:
     if "updated_by" in body and not state.is_email(body["updated_by"]):
         errs.add("updated_by", "updated_by must be an email address")
     if not components:
-        errs.add("body", f"no component to update; send one of {', '.join(state.COMPONENTS)} or {{\"status\": \"PUBLISH\"}}")
+        errs.add(
+            "body",
+            f'no component to update; send one of {", ".join(state.COMPONENTS)} or {{"status": "PUBLISH"}}',
+        )
     errs.raise_if_any()
     return components
 
@@ -147,7 +155,11 @@ def change_status(sim: Any, call: Call) -> dict[str, Any]:
     require_scope(call, MANAGE)
     action = call.json.get("action")
     if action not in state.ACTIONS:
-        hint = " Publish with PATCH /v5/campaigns/{campaign_id} and {\"status\": \"PUBLISH\"}." if action == "PUBLISH" else ""
+        hint = (
+            ' Publish with PATCH /v5/campaigns/{campaign_id} and {"status": "PUBLISH"}.'
+            if action == "PUBLISH"
+            else ""
+        )
         message = f"action must be one of STOP, PAUSE, RESUME, got {action!r}.{hint}"
         raise ApiError(400, message, target="action", details=[detail("action", message)])
     doc = sim.find_campaign(call.params["id"])
@@ -170,7 +182,10 @@ def preview(sim: Any, call: Call) -> dict[str, Any]:
     id_type = get_str(who, "type", errs, target="user_identification.type", required=True)
     value = get_str(who, "value", errs, target="user_identification.value", required=True)
     if id_type is not None and id_type not in PREVIEW_IDENTIFIERS:
-        errs.add("user_identification.type", f"user_identification.type must be one of {', '.join(PREVIEW_IDENTIFIERS)}")
+        errs.add(
+            "user_identification.type",
+            f"user_identification.type must be one of {', '.join(PREVIEW_IDENTIFIERS)}",
+        )
     content_obj = get_object(body, "campaign_content", errs, required=True)
     if content_obj is not None and not isinstance(content_obj.get("content"), dict):
         errs.add("campaign_content.content", "campaign_content.content must be a JSON object")
@@ -178,7 +193,12 @@ def preview(sim: Any, call: Call) -> dict[str, Any]:
     errs.raise_if_any()
     user = find_user(sim.users, id_type or "", value or "")
     if user is None:
-        raise ApiError(404, "User not found", target="user_identification.value", details=[detail("user_identification.value", f"No user with {id_type} {value!r}")])
+        raise ApiError(
+            404,
+            "User not found",
+            target="user_identification.value",
+            details=[detail("user_identification.value", f"No user with {id_type} {value!r}")],
+        )
     ctx = RenderContext(user=user, event=events, blocks=sim.content_blocks)
     return {"personalized_content": render_tree(content_obj, ctx)}
 
@@ -213,10 +233,17 @@ def list_executions(sim: Any, call: Call) -> dict[str, Any]:
     parent_id = call.params["id"]
     parent = sim.campaigns.get(parent_id)
     if parent is None:
-        raise ApiError(404, "Campaign not found", target="parent_campaign_id", details=[detail("parent_campaign_id", f"No campaign with id {parent_id}")])
+        raise ApiError(
+            404,
+            "Campaign not found",
+            target="parent_campaign_id",
+            details=[detail("parent_campaign_id", f"No campaign with id {parent_id}")],
+        )
     if parent.get("campaign_delivery_type") not in ("PERIODIC", "BUSINESS_EVENT_TRIGGERED"):
         message = "This endpoint is only applicable for periodic and business event-triggered campaigns."
-        raise ApiError(400, message, target="parent_campaign_id", details=[detail("parent_campaign_id", message)])
+        raise ApiError(
+            400, message, target="parent_campaign_id", details=[detail("parent_campaign_id", message)]
+        )
     rows = views.execution_rows(sim.executions.get(parent_id, []))
     start = (page - 1) * limit
     return {"executions": rows[start : start + limit], "total_instances": len(rows)}
@@ -281,6 +308,9 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]]:
             return route, found.groupdict()
         allowed.append(route.method)
     if allowed:
-        raise ApiError(405, f"Method {method} is not allowed on {path}; use {', '.join(sorted(set(allowed)))}.", headers={"Allow": ", ".join(sorted(set(allowed)))})
+        raise ApiError(
+            405,
+            f"Method {method} is not allowed on {path}; use {', '.join(sorted(set(allowed)))}.",
+            headers={"Allow": ", ".join(sorted(set(allowed)))},
+        )
     raise ApiError(404, f"No endpoint at {path}.")
-

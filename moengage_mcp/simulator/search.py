@@ -10,9 +10,10 @@ the wrong one sees an empty page rather than silently unfiltered results.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from .envelopes import V1, V5
 from .fields import FieldErrors, get_bool, get_int, get_object, get_str, get_str_list, is_int
@@ -21,8 +22,13 @@ from .timeutil import parse_date, parse_date_or_datetime, parse_timestamp
 
 CHANNELS = ("PUSH", "EMAIL", "SMS", "WHATSAPP", "FACEBOOK", "GOOGLE ADS", "CONNECTORS")
 DELIVERY_TYPES = (
-    "ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "BUSINESS_EVENT_TRIGGERED",
-    "DEVICE_TRIGGERED", "LOCATION_TRIGGERED", "BROADCAST_LIVE_ACTIVITY",
+    "ONE_TIME",
+    "PERIODIC",
+    "EVENT_TRIGGERED",
+    "BUSINESS_EVENT_TRIGGERED",
+    "DEVICE_TRIGGERED",
+    "LOCATION_TRIGGERED",
+    "BROADCAST_LIVE_ACTIVITY",
 )
 STATUSES = ("DRAFT", "ACTIVE", "SCHEDULED", "PAUSED", "SENT", "SENDING", "STOPPED", "ARCHIVED", "RETIRED")
 V1_STATUSES = ("SCHEDULED", "ACTIVE", "PAUSED", "SENT", "STOPPED", "RETIRED", "ARCHIVED")
@@ -33,6 +39,8 @@ status (its meta lists none), so a campaign that is sending reads as active ther
 
 def v1_value(value: Any) -> Any:
     return V1_NAMES.get(value, value)
+
+
 MAX_LIMIT = 15
 
 
@@ -54,16 +62,31 @@ class Dialect:
 SEARCH_DELIVERY_TYPES = DELIVERY_TYPES[:-1]
 """Neither V5 search nor V5 meta lists BROADCAST_LIVE_ACTIVITY."""
 V5_SEARCH = Dialect(
-    V5, "ids", "campaign_delivery_type", SEARCH_DELIVERY_TYPES, STATUSES,
-    archive_flag=True, foreign_keys=("delivery_type", "id"),
+    V5,
+    "ids",
+    "campaign_delivery_type",
+    SEARCH_DELIVERY_TYPES,
+    STATUSES,
+    archive_flag=True,
+    foreign_keys=("delivery_type", "id"),
 )
 V1_META = Dialect(
-    V1, "id", "delivery_type", ("ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "BUSINESS_TRIGGERED"), V1_STATUSES,
-    iso_dates=False, foreign_keys=("campaign_delivery_type", "ids"),
+    V1,
+    "id",
+    "delivery_type",
+    ("ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "BUSINESS_TRIGGERED"),
+    V1_STATUSES,
+    iso_dates=False,
+    foreign_keys=("campaign_delivery_type", "ids"),
 )
 V5_META = Dialect(
-    V5, "id", "delivery_type", SEARCH_DELIVERY_TYPES, STATUSES,
-    delivery_is_list=False, foreign_keys=("campaign_delivery_type", "ids"),
+    V5,
+    "id",
+    "delivery_type",
+    SEARCH_DELIVERY_TYPES,
+    STATUSES,
+    delivery_is_list=False,
+    foreign_keys=("campaign_delivery_type", "ids"),
 )
 
 
@@ -113,7 +136,9 @@ def _parse_fields(fields: dict[str, Any], query: Query, errs: FieldErrors) -> No
         query.ids = {single} if single else None
     query.delivery_types = _delivery_types(fields, dialect, errs)
     v1 = dialect.generation == V1
-    query.statuses = get_str_list(fields, "status", errs, target=prefix + "status", allowed=dialect.statuses, normalise=v1)
+    query.statuses = get_str_list(
+        fields, "status", errs, target=prefix + "status", allowed=dialect.statuses, normalise=v1
+    )
     if dialect is V5_SEARCH:
         version = fields.get("version_number")
         if version is not None and not is_int(version):

@@ -7,7 +7,8 @@ Factories keep `seed.py` a readable list of campaigns: each builds one documente
 from __future__ import annotations
 
 import random
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 SITE = "https://www.brightcart.example"
 CDN = "https://cdn.brightcart.example"
@@ -17,16 +18,18 @@ SENDER = "Brightcart"
 
 CONTENT_BLOCKS = {
     "footer": (
-        "<p style=\"font-size:12px;color:#777\">Brightcart Inc., 500 Market St, San Francisco, CA. "
+        '<p style="font-size:12px;color:#777">Brightcart Inc., 500 Market St, San Francisco, CA. '
         "You are receiving this because you joined Brightcart Rewards. "
-        f"<a href=\"{SITE}/preferences\">Manage preferences</a> | <a href=\"{SITE}/unsubscribe\">Unsubscribe</a></p>"
+        f'<a href="{SITE}/preferences">Manage preferences</a> | <a href="{SITE}/unsubscribe">Unsubscribe</a></p>'
     ),
     "loyalty_badge": "You are a {{UserAttribute['Loyalty Tier']|default('valued')}} member",
     "free_shipping": "Free shipping on orders over $50",
 }
 
 
-def push_platform(platform: str, title: str, message: str, url: str | None, *, click_action: str | None = "DEEPLINKING") -> dict[str, Any]:
+def push_platform(
+    platform: str, title: str, message: str, url: str | None, *, click_action: str | None = "DEEPLINKING"
+) -> dict[str, Any]:
     """One platform's push object; `url=None` leaves the click action out (a QA flaw)."""
     if platform == "WEB":
         details: dict[str, Any] = {"title": title, "message": message}
@@ -42,15 +45,21 @@ def push_platform(platform: str, title: str, message: str, url: str | None, *, c
     return {"template_type": "BASIC", "basic_details": details}
 
 
-def push_payload(platforms: Iterable[str], title: str, message: str, url: str | None, **kw: Any) -> dict[str, Any]:
+def push_payload(
+    platforms: Iterable[str], title: str, message: str, url: str | None, **kw: Any
+) -> dict[str, Any]:
     return {p.lower(): push_platform(p, title, message, url, **kw) for p in platforms}
 
 
-def push_content(platforms: Iterable[str], title: str, message: str, url: str | None, **kw: Any) -> dict[str, Any]:
+def push_content(
+    platforms: Iterable[str], title: str, message: str, url: str | None, **kw: Any
+) -> dict[str, Any]:
     return {"content": {"push": push_payload(platforms, title, message, url, **kw)}}
 
 
-def email_payload(subject: str, preview: str, html: str | None, *, template_id: str | None = None) -> dict[str, Any]:
+def email_payload(
+    subject: str, preview: str, html: str | None, *, template_id: str | None = None
+) -> dict[str, Any]:
     email: dict[str, Any] = {
         "subject": subject,
         "preview_text": preview,
@@ -77,7 +86,9 @@ def sms_content(message: str, *, template_id: str | None = None) -> dict[str, An
     return {"content": {"sms": sms}}
 
 
-def keyed(blocks: dict[str, dict[str, dict[str, Any]]], *, locales: list[str] | None = None, variations: int = 1) -> dict[str, Any]:
+def keyed(
+    blocks: dict[str, dict[str, dict[str, Any]]], *, locales: list[str] | None = None, variations: int = 1
+) -> dict[str, Any]:
     """Locale/variation keyed content: blocks[locale][variation] = {push|email|sms: ...}."""
     content_obj: dict[str, Any] = {"content": blocks}
     if locales:
@@ -98,20 +109,39 @@ def simple_html(heading: str, lines: list[str], cta: str, url: str, *, greeting:
     greeting = greeting or "Hi {{UserAttribute['First Name']|default('there')}},"
     body = "".join(f"<p>{line}</p>" for line in lines)
     return (
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
-        f"{heading}</title></head><body style=\"font-family:Arial,sans-serif\">"
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><title>'
+        f'{heading}</title></head><body style="font-family:Arial,sans-serif">'
         f"<h1>{heading}</h1><p>{greeting}</p>{body}"
-        f"<p><a href=\"{url}\" style=\"background:#ff5a1f;color:#fff;padding:12px 20px\">{cta}</a></p>"
+        f'<p><a href="{url}" style="background:#ff5a1f;color:#fff;padding:12px 20px">{cta}</a></p>'
         "{{ContentBlock['footer']}}</body></html>"
     )
 
 
-_ADJECTIVES = ("Cozy", "Classic", "Trail", "Urban", "Everyday", "Premium", "Vintage", "Lightweight", "Merino", "Waterproof")
+_ADJECTIVES = (
+    "Cozy",
+    "Classic",
+    "Trail",
+    "Urban",
+    "Everyday",
+    "Premium",
+    "Vintage",
+    "Lightweight",
+    "Merino",
+    "Waterproof",
+)
 _ITEMS = (
-    ("Knit Sweater", "apparel"), ("Chelsea Boots", "shoes"), ("Wireless Earbuds", "electronics"),
-    ("Scented Candle Set", "home"), ("Leather Wallet", "accessories"), ("Running Jacket", "sportswear"),
-    ("Ceramic Mug Duo", "home"), ("Smart Watch", "electronics"), ("Wool Scarf", "accessories"),
-    ("Puffer Vest", "apparel"), ("Espresso Maker", "kitchen"), ("Yoga Mat", "sportswear"),
+    ("Knit Sweater", "apparel"),
+    ("Chelsea Boots", "shoes"),
+    ("Wireless Earbuds", "electronics"),
+    ("Scented Candle Set", "home"),
+    ("Leather Wallet", "accessories"),
+    ("Running Jacket", "sportswear"),
+    ("Ceramic Mug Duo", "home"),
+    ("Smart Watch", "electronics"),
+    ("Wool Scarf", "accessories"),
+    ("Puffer Vest", "apparel"),
+    ("Espresso Maker", "kitchen"),
+    ("Yoga Mat", "sportswear"),
 )
 
 
@@ -123,16 +153,16 @@ def _product_block(rng: random.Random, index: int) -> str:
     was = round(price * rng.uniform(1.15, 1.6), 2)
     link = f"{SITE}/p/{slug}-{index:03d}?utm_source=moengage&amp;utm_medium=email&amp;utm_campaign=holiday_gift_guide"
     return (
-        "<tr><td class=\"product\" style=\"padding:16px;border-bottom:1px solid #eee\">"
-        "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\"><tr>"
-        f"<td width=\"160\"><a href=\"{link}\"><img src=\"{CDN}/img/{category}/{slug}-{index:03d}.jpg\" "
-        f"width=\"150\" height=\"150\" alt=\"{name}\" style=\"display:block;border-radius:6px\"></a></td>"
-        f"<td style=\"padding-left:16px;vertical-align:top\"><h3 style=\"margin:0 0 6px;font-size:18px\">{name}</h3>"
-        f"<p style=\"margin:0 0 6px;color:#555;font-size:14px\">Hand-picked in {category} for "
+        '<tr><td class="product" style="padding:16px;border-bottom:1px solid #eee">'
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0"><tr>'
+        f'<td width="160"><a href="{link}"><img src="{CDN}/img/{category}/{slug}-{index:03d}.jpg" '
+        f'width="150" height="150" alt="{name}" style="display:block;border-radius:6px"></a></td>'
+        f'<td style="padding-left:16px;vertical-align:top"><h3 style="margin:0 0 6px;font-size:18px">{name}</h3>'
+        f'<p style="margin:0 0 6px;color:#555;font-size:14px">Hand-picked in {category} for '
         "{{UserAttribute['City']|default('your city')}} - a favourite with Brightcart members this season.</p>"
-        f"<p style=\"margin:0 0 10px\"><strong style=\"color:#d0342c\">${price:.2f}</strong> "
-        f"<s style=\"color:#999\">${was:.2f}</s></p>"
-        f"<a href=\"{link}\" style=\"background:#ff5a1f;color:#fff;padding:8px 14px;text-decoration:none;border-radius:4px\">Shop now</a>"
+        f'<p style="margin:0 0 10px"><strong style="color:#d0342c">${price:.2f}</strong> '
+        f'<s style="color:#999">${was:.2f}</s></p>'
+        f'<a href="{link}" style="background:#ff5a1f;color:#fff;padding:8px 14px;text-decoration:none;border-radius:4px">Shop now</a>'
         "</td></tr></table></td></tr>"
     )
 
@@ -142,21 +172,21 @@ def newsletter_html(products: int = 41, seed: int = 2024) -> str:
     rng = random.Random(seed)
     rows = "".join(_product_block(rng, i) for i in range(1, products + 1))
     return (
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>The Brightcart Holiday Gift Guide</title>"
         "<style>body{margin:0;background:#f6f6f6}.product h3{font-family:Georgia,serif}"
         "@media (max-width:600px){.product td{display:block;width:100%!important}}</style></head>"
-        "<body><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:640px;margin:0 auto;background:#fff\">"
-        f"<tr><td style=\"padding:24px;text-align:center\"><img src=\"{CDN}/brand/logo.png\" width=\"180\" alt=\"Brightcart\"></td></tr>"
-        f"<tr><td><img src=\"{CDN}/campaigns/gift-guide/hero.jpg\" width=\"640\" alt=\"Holiday Gift Guide\" style=\"display:block;width:100%\"></td></tr>"
+        '<body><table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:640px;margin:0 auto;background:#fff">'
+        f'<tr><td style="padding:24px;text-align:center"><img src="{CDN}/brand/logo.png" width="180" alt="Brightcart"></td></tr>'
+        f'<tr><td><img src="{CDN}/campaigns/gift-guide/hero.jpg" width="640" alt="Holiday Gift Guide" style="display:block;width:100%"></td></tr>'
         "<tr><td style=\"padding:24px\"><h1 style=\"font-family:Georgia,serif\">Hi {{UserAttribute['First Name']|default('there')}}, "
         "your holiday gift guide is here</h1>"
         "<p>{{ContentBlock['loyalty_badge']}} - so you get early access to every deal below. "
         "{{ContentBlock['free_shipping']}}.</p></td></tr>"
         f"{rows}"
-        f"<tr><td style=\"padding:24px;text-align:center\"><a href=\"{SITE}/gift-guide?utm_source=moengage&amp;utm_medium=email&amp;utm_campaign=holiday_gift_guide\" "
-        "style=\"font-size:18px\">See the full gift guide</a></td></tr>"
+        f'<tr><td style="padding:24px;text-align:center"><a href="{SITE}/gift-guide?utm_source=moengage&amp;utm_medium=email&amp;utm_campaign=holiday_gift_guide" '
+        'style="font-size:18px">See the full gift guide</a></td></tr>'
         "<tr><td style=\"padding:24px\">{{ContentBlock['footer']}}</td></tr>"
         "</table></body></html>"
     )
@@ -179,13 +209,23 @@ def action_trigger(event: str, *, delay_hours: int | None = None) -> dict[str, A
         "included_filters": {
             "filter_operator": "and",
             "filters": [
-                {"filter_type": "actions", "action_name": event, "execution": {"type": "atleast", "count": 1}, "executed": True}
+                {
+                    "filter_type": "actions",
+                    "action_name": event,
+                    "execution": {"type": "atleast", "count": 1},
+                    "executed": True,
+                }
             ],
         },
         "trigger_delay_type": "ASAP",
     }
     if delay_hours:
-        trigger.update(trigger_delay_type="DELAY", trigger_delay_value=str(delay_hours), trigger_delay_granularity="HOURS", trigger_relation="AFTER")
+        trigger.update(
+            trigger_delay_type="DELAY",
+            trigger_delay_value=str(delay_hours),
+            trigger_delay_granularity="HOURS",
+            trigger_relation="AFTER",
+        )
     return trigger
 
 
@@ -201,7 +241,10 @@ def delivery_controls(channel: str, *, bypass_dnd: bool = False, ignore_fc: bool
 
 
 def control_group(enabled: bool = True, percentage: int = 5) -> dict[str, Any]:
-    group: dict[str, Any] = {"is_campaign_control_group_enabled": enabled, "is_global_control_group_enabled": True}
+    group: dict[str, Any] = {
+        "is_campaign_control_group_enabled": enabled,
+        "is_global_control_group_enabled": True,
+    }
     if enabled:
         group["campaign_control_group_percentage"] = percentage
     return group
@@ -211,7 +254,13 @@ def conversion_goals(event: str = "Purchase Completed") -> dict[str, Any]:
     return {
         "attribution_window_in_hours": 36,
         "goals": [
-            {"goal_name": "Purchase", "goal_event_name": event, "is_primary_goal": True, "revenue_attribute": "order_value", "revenue_currency": "USD"},
+            {
+                "goal_name": "Purchase",
+                "goal_event_name": event,
+                "is_primary_goal": True,
+                "revenue_attribute": "order_value",
+                "revenue_currency": "USD",
+            },
             {"goal_name": "Add to Cart", "goal_event_name": "Added To Cart", "is_primary_goal": False},
         ],
     }

@@ -15,7 +15,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", *, log_level: str = "warn
     """Run `app` with uvicorn on an ephemeral port of `host`; yield its base URL, stop it on exit."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=0, log_level=log_level, lifespan="on", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(
+        app, host=host, port=0, log_level=log_level, lifespan="on", timeout_graceful_shutdown=1
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

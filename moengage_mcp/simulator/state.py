@@ -7,8 +7,9 @@ findings and publishing refuses with them, so the two can never disagree.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
 from . import content as cc
 from .envelopes import ApiError, detail
@@ -36,13 +37,17 @@ ACTIONS = ("STOP", "PAUSE", "RESUME")
 # action -> (delivery types, source statuses, resulting status)
 TRANSITIONS: dict[str, tuple[frozenset[str], frozenset[str], str]] = {
     "STOP": (frozenset({"ONE_TIME"}), frozenset({"ACTIVE", "SCHEDULED", "PAUSED", "SENDING"}), "STOPPED"),
-    "PAUSE": (frozenset({"PERIODIC", "EVENT_TRIGGERED"}), frozenset({"ACTIVE", "SCHEDULED", "SENDING"}), "PAUSED"),
+    "PAUSE": (
+        frozenset({"PERIODIC", "EVENT_TRIGGERED"}),
+        frozenset({"ACTIVE", "SCHEDULED", "SENDING"}),
+        "PAUSED",
+    ),
     "RESUME": (frozenset({"PERIODIC", "EVENT_TRIGGERED"}), frozenset({"PAUSED"}), "ACTIVE"),
 }
 
 TRIGGERED_TYPES = ("EVENT_TRIGGERED", "DEVICE_TRIGGERED", "LOCATION_TRIGGERED")
 _TIMED_DELIVERY = ("AT_FIXED_TIME", "SEND_IN_BTS", "SEND_IN_USER_TIMEZONE")
-_DELIVERY_TYPES = ("ASAP",) + _TIMED_DELIVERY
+_DELIVERY_TYPES = ("ASAP", *_TIMED_DELIVERY)
 _FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -108,15 +113,29 @@ def _check_basics(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> No
     if doc.get("channel") == "PUSH" and not basic.get("platforms"):
         _add(issues, "basic_details.platforms", "at least one platform is required")
     if dtype == "BUSINESS_EVENT_TRIGGERED" and _blank(basic.get("business_event")):
-        _add(issues, "basic_details.business_event", "business_event is required for BUSINESS_EVENT_TRIGGERED campaigns")
+        _add(
+            issues,
+            "basic_details.business_event",
+            "business_event is required for BUSINESS_EVENT_TRIGGERED campaigns",
+        )
     if dtype == "LOCATION_TRIGGERED" and not isinstance(basic.get("geofences"), dict):
         _add(issues, "basic_details.geofences", "geofences is required for LOCATION_TRIGGERED campaigns")
     if dtype == "BROADCAST_LIVE_ACTIVITY" and doc.get("status") == "DRAFT":
-        _add(issues, "campaign_delivery_type", "BROADCAST_LIVE_ACTIVITY is not supported through the draft flow")
-    if doc.get("channel") == "EMAIL" and basic.get("content_type") == "PROMOTIONAL" and _blank(
-        basic.get("subscription_category")
+        _add(
+            issues,
+            "campaign_delivery_type",
+            "BROADCAST_LIVE_ACTIVITY is not supported through the draft flow",
+        )
+    if (
+        doc.get("channel") == "EMAIL"
+        and basic.get("content_type") == "PROMOTIONAL"
+        and _blank(basic.get("subscription_category"))
     ):
-        _add(issues, "basic_details.subscription_category", "subscription_category is required for PROMOTIONAL emails")
+        _add(
+            issues,
+            "basic_details.subscription_category",
+            "subscription_category is required for PROMOTIONAL emails",
+        )
 
 
 def _check_content(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> None:
@@ -134,13 +153,19 @@ def _check_content(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> N
             _check_email_block(block, issues)
 
 
-def _expected_blocks(content_obj: dict[str, Any], content: dict[str, Any], channel: str, issues: list[Issue]) -> list[cc.Block]:
+def _expected_blocks(
+    content_obj: dict[str, Any], content: dict[str, Any], channel: str, issues: list[Issue]
+) -> list[cc.Block]:
     """The blocks the configured locales x variations require, reporting missing/extra ones."""
     locales, variations = cc.expected_locales(content_obj), cc.expected_variations(content_obj)
     present = {(b.locale, b.variation): b for b in cc.present_blocks(content_obj, channel)}
     if cc.is_flat(content, channel):
         if len(locales) > 1 or len(variations) > 1:
-            _add(issues, "campaign_content.content", "content must be keyed by locale and variation when locales or variations are configured")
+            _add(
+                issues,
+                "campaign_content.content",
+                "content must be keyed by locale and variation when locales or variations are configured",
+            )
         return list(present.values())
     blocks = []
     key = cc.channel_key(channel)
@@ -151,12 +176,20 @@ def _expected_blocks(content_obj: dict[str, Any], content: dict[str, Any], chann
         for variation in variations:
             block = present.get((locale, variation))
             if block is None or not isinstance(block.payload, dict):
-                _add(issues, f"campaign_content.content.{locale}.{variation}.{key}", f"content for {locale} / {variation} is missing")
+                _add(
+                    issues,
+                    f"campaign_content.content.{locale}.{variation}.{key}",
+                    f"content for {locale} / {variation} is missing",
+                )
             else:
                 blocks.append(block)
     for locale in content:
         if locale not in locales:
-            _add(issues, f"campaign_content.content.{locale}", f"locale {locale} is not listed in campaign_content.locales")
+            _add(
+                issues,
+                f"campaign_content.content.{locale}",
+                f"locale {locale} is not listed in campaign_content.locales",
+            )
     return blocks
 
 
@@ -167,7 +200,11 @@ def _check_variation_split(content_obj: dict[str, Any], issues: list[Issue]) -> 
     split = details.get("manual_distribution_percentage")
     values = list(split.values()) if isinstance(split, dict) else []
     if not values or sum(v for v in values if isinstance(v, (int, float))) != 100:
-        _add(issues, "campaign_content.variation_details.manual_distribution_percentage", "manual_distribution_percentage values must sum to 100")
+        _add(
+            issues,
+            "campaign_content.variation_details.manual_distribution_percentage",
+            "manual_distribution_percentage values must sum to 100",
+        )
 
 
 def _check_push_block(block: cc.Block, platforms: list[Any], issues: list[Issue]) -> None:
@@ -177,11 +214,19 @@ def _check_push_block(block: cc.Block, platforms: list[Any], issues: list[Issue]
         path = f"{block.path}.{name}"
         platform_content = payload.get(name)
         if not isinstance(platform_content, dict):
-            _add(issues, path, f"{name} content is required because {str(platform).upper()} is a target platform")
+            _add(
+                issues,
+                path,
+                f"{name} content is required because {str(platform).upper()} is a target platform",
+            )
             continue
         if platform_content.get("template_type") == "Custom":
             if _blank(platform_content.get("custom_template_id")):
-                _add(issues, f"{path}.custom_template_id", "custom_template_id is required when template_type is Custom")
+                _add(
+                    issues,
+                    f"{path}.custom_template_id",
+                    "custom_template_id is required when template_type is Custom",
+                )
             continue
         details = platform_content.get("basic_details")
         details = details if isinstance(details, dict) else {}
@@ -192,9 +237,14 @@ def _check_push_block(block: cc.Block, platforms: list[Any], issues: list[Issue]
 
 def _check_email_block(block: cc.Block, issues: list[Issue]) -> None:
     email = block.payload if isinstance(block.payload, dict) else {}
-    has_html, has_template = not _blank(email.get("html_content")), not _blank(email.get("custom_template_id"))
+    has_html, has_template = (
+        not _blank(email.get("html_content")),
+        not _blank(email.get("custom_template_id")),
+    )
     if has_html and has_template:
-        _add(issues, f"{block.path}.html_content", "html_content and custom_template_id are mutually exclusive")
+        _add(
+            issues, f"{block.path}.html_content", "html_content and custom_template_id are mutually exclusive"
+        )
     elif not has_html and not has_template:
         _add(issues, f"{block.path}.html_content", "html_content or custom_template_id is required")
     if has_template:
@@ -226,7 +276,11 @@ def _check_segmentation(doc: dict[str, Any], now: datetime, issues: list[Issue])
     included = seg.get("included_filters")
     has_filters = isinstance(included, dict) and bool(included.get("filters"))
     if not has_filters and seg.get("is_all_user_campaign") is not True:
-        _add(issues, "segmentation_details.included_filters", "included_filters is required unless is_all_user_campaign is true")
+        _add(
+            issues,
+            "segmentation_details.included_filters",
+            "included_filters is required unless is_all_user_campaign is true",
+        )
 
 
 def _check_scheduling(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> None:
@@ -238,7 +292,11 @@ def _check_scheduling(doc: dict[str, Any], now: datetime, issues: list[Issue]) -
     if delivery == "SCHEDULED" and doc.get("status") != "DRAFT":
         delivery = "AT_FIXED_TIME"  # the normalised GET form (schedule_time) of a published campaign
     elif delivery not in _DELIVERY_TYPES:
-        _add(issues, "scheduling_details.delivery_type", f"delivery_type must be one of {', '.join(_DELIVERY_TYPES)}")
+        _add(
+            issues,
+            "scheduling_details.delivery_type",
+            f"delivery_type must be one of {', '.join(_DELIVERY_TYPES)}",
+        )
     start, expiry = schedule_start(doc), parse_timestamp(sched.get("expiry_time"))
     if delivery in _TIMED_DELIVERY and start is None:
         _add(issues, "scheduling_details.start_time", f"start_time is required for {delivery}")
@@ -251,7 +309,11 @@ def _check_scheduling(doc: dict[str, Any], now: datetime, issues: list[Issue]) -
     if delivery == "SEND_IN_BTS" and not isinstance(sched.get("bts_details"), dict):
         _add(issues, "scheduling_details.bts_details", "bts_details is required for SEND_IN_BTS")
     if delivery == "SEND_IN_USER_TIMEZONE" and not isinstance(sched.get("user_timezone_details"), dict):
-        _add(issues, "scheduling_details.user_timezone_details", "user_timezone_details is required for SEND_IN_USER_TIMEZONE")
+        _add(
+            issues,
+            "scheduling_details.user_timezone_details",
+            "user_timezone_details is required for SEND_IN_USER_TIMEZONE",
+        )
     if doc.get("campaign_delivery_type") == "PERIODIC":
         _check_periodic(sched, issues)
 
@@ -261,13 +323,25 @@ def _check_periodic(sched: dict[str, Any], issues: list[Issue]) -> None:
         _add(issues, "scheduling_details.delivery_type", "PERIODIC campaigns use delivery_type AT_FIXED_TIME")
     periodic = sched.get("periodic_details")
     if not isinstance(periodic, dict):
-        _add(issues, "scheduling_details.periodic_details", "periodic_details is required for PERIODIC campaigns")
+        _add(
+            issues,
+            "scheduling_details.periodic_details",
+            "periodic_details is required for PERIODIC campaigns",
+        )
         return
     if periodic.get("sending_frequency") not in _FREQUENCIES:
-        _add(issues, "scheduling_details.periodic_details.sending_frequency", "sending_frequency must be DAILY, WEEKLY or MONTHLY")
+        _add(
+            issues,
+            "scheduling_details.periodic_details.sending_frequency",
+            "sending_frequency must be DAILY, WEEKLY or MONTHLY",
+        )
     repeat = periodic.get("repeat_frequency")
     if not isinstance(repeat, int) or isinstance(repeat, bool) or repeat < 1:
-        _add(issues, "scheduling_details.periodic_details.repeat_frequency", "repeat_frequency is required (an integer >= 1)")
+        _add(
+            issues,
+            "scheduling_details.periodic_details.repeat_frequency",
+            "repeat_frequency is required (an integer >= 1)",
+        )
 
 
 def _check_trigger(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> None:
@@ -275,15 +349,25 @@ def _check_trigger(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> N
         return
     trigger = doc.get("trigger_condition")
     if not isinstance(trigger, dict) or not isinstance(trigger.get("included_filters"), dict):
-        _add(issues, "trigger_condition", f"trigger_condition is required for {doc.get('campaign_delivery_type')} campaigns")
+        _add(
+            issues,
+            "trigger_condition",
+            f"trigger_condition is required for {doc.get('campaign_delivery_type')} campaigns",
+        )
         return
     if trigger.get("trigger_delay_type") == "DELAY":
         for key in ("trigger_delay_value", "trigger_delay_granularity", "trigger_relation"):
             if trigger.get(key) in (None, ""):
-                _add(issues, f"trigger_condition.{key}", f"{key} is required when trigger_delay_type is DELAY")
+                _add(
+                    issues, f"trigger_condition.{key}", f"{key} is required when trigger_delay_type is DELAY"
+                )
     if doc.get("channel") == "PUSH" and doc.get("campaign_delivery_type") == "EVENT_TRIGGERED":
         if not isinstance(_obj(doc, "delivery_controls").get("bypass_dnd"), bool):
-            _add(issues, "delivery_controls.bypass_dnd", "bypass_dnd is required for push event-triggered campaigns")
+            _add(
+                issues,
+                "delivery_controls.bypass_dnd",
+                "bypass_dnd is required for push event-triggered campaigns",
+            )
 
 
 def _check_controls(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> None:
@@ -291,7 +375,11 @@ def _check_controls(doc: dict[str, Any], now: datetime, issues: list[Issue]) -> 
     if group.get("is_campaign_control_group_enabled") is True:
         pct = group.get("campaign_control_group_percentage")
         if not isinstance(pct, int) or isinstance(pct, bool) or not 0 <= pct <= 100:
-            _add(issues, "control_group_details.campaign_control_group_percentage", "campaign_control_group_percentage (0-100) is required when the control group is enabled")
+            _add(
+                issues,
+                "control_group_details.campaign_control_group_percentage",
+                "campaign_control_group_percentage (0-100) is required when the control group is enabled",
+            )
     utm = doc.get("utm_params")
     if isinstance(utm, dict) and utm:
         for key in ("utm_source", "utm_medium"):
@@ -310,7 +398,9 @@ def _require_draft(doc: dict[str, Any]) -> None:
 def _require_editable_channel(doc: dict[str, Any]) -> None:
     if doc.get("channel") not in EDITABLE_CHANNELS:
         message = f"{doc.get('channel')} campaigns cannot be updated through the V5 API."
-        raise ApiError(400, message, code="BAD_REQUEST", target="channel", details=[detail("channel", message)])
+        raise ApiError(
+            400, message, code="BAD_REQUEST", target="channel", details=[detail("channel", message)]
+        )
 
 
 def _touch(doc: dict[str, Any], now: datetime, actor: str) -> None:

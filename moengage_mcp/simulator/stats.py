@@ -10,9 +10,10 @@ scaled down, so UNIQUE <= TOTAL everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from . import content as cc
 from .envelopes import ApiError
@@ -65,12 +66,16 @@ def parse_stats_query(body: dict[str, Any]) -> StatsQuery:
     if start and end and end < start:
         problems.append("end_date - end_date must not be before start_date")
     elif start and end and (end - start).days > MAX_DAYS_APART:
-        problems.append(f"end_date - The days between start_date and end_date should not exceed {MAX_DAYS_APART} days")
+        problems.append(
+            f"end_date - The days between start_date and end_date should not exceed {MAX_DAYS_APART} days"
+        )
     ids = body.get("campaign_ids")
     if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)):
         problems.append("campaign_ids - must be a list of campaign id strings")
     elif ids is not None and len(ids) > MAX_CAMPAIGNS:
-        problems.append(f"campaign_ids - A maximum of {MAX_CAMPAIGNS} campaign ids is allowed per request, got {len(ids)}")
+        problems.append(
+            f"campaign_ids - A maximum of {MAX_CAMPAIGNS} campaign ids is allowed per request, got {len(ids)}"
+        )
     attribution = _enum(body, "attribution_type", ATTRIBUTION_TYPES, "VIEW_THROUGH", problems)
     metric = _enum(body, "metric_type", METRIC_TYPES, "TOTAL", problems)
     offset = _int(body, "offset", 0, 0, None, problems)
@@ -78,7 +83,16 @@ def parse_stats_query(body: dict[str, Any]) -> StatsQuery:
     if problems:
         raise ApiError(400, "; ".join(problems))
     assert start is not None and end is not None
-    return StatsQuery(str(body.get("request_id")), start, end, list(dict.fromkeys(ids)) if ids else None, attribution, metric, offset, limit)
+    return StatsQuery(
+        str(body.get("request_id")),
+        start,
+        end,
+        list(dict.fromkeys(ids)) if ids else None,
+        attribution,
+        metric,
+        offset,
+        limit,
+    )
 
 
 def _enum(body: dict[str, Any], key: str, allowed: tuple[str, ...], default: str, problems: list[str]) -> str:
@@ -91,7 +105,9 @@ def _enum(body: dict[str, Any], key: str, allowed: tuple[str, ...], default: str
 
 def _int(body: dict[str, Any], key: str, default: int, lo: int, hi: int | None, problems: list[str]) -> int:
     value = body.get(key, default)
-    valid = isinstance(value, int) and not isinstance(value, bool) and value >= lo and (hi is None or value <= hi)
+    valid = (
+        isinstance(value, int) and not isinstance(value, bool) and value >= lo and (hi is None or value <= hi)
+    )
     if not valid:
         bounds = f"between {lo} and {hi}" if hi is not None else f">= {lo}"
         problems.append(f"{key} - must be an integer {bounds}, got {value!r}")
@@ -102,7 +118,9 @@ def _int(body: dict[str, Any], key: str, default: int, lo: int, hi: int | None, 
 # ---------------------------------------------------------------- which days have stats
 
 
-def sending_days(doc: dict[str, Any], executions: list[dict[str, Any]], today: date) -> Callable[[date], bool]:
+def sending_days(
+    doc: dict[str, Any], executions: list[dict[str, Any]], today: date
+) -> Callable[[date], bool]:
     """A predicate: did this campaign send on that day? (never for drafts, children, the future)."""
     status, dtype = doc.get("status"), doc.get("campaign_delivery_type")
     if status == "DRAFT" or is_child(doc):
@@ -110,7 +128,11 @@ def sending_days(doc: dict[str, Any], executions: list[dict[str, Any]], today: d
     if dtype in ("PERIODIC", "BUSINESS_EVENT_TRIGGERED"):
         days = {
             ts.date()
-            for ts in (parse_timestamp(e.get("sent_time")) for e in executions if e.get("status") in ("SENT", "SENDING"))
+            for ts in (
+                parse_timestamp(e.get("sent_time"))
+                for e in executions
+                if e.get("status") in ("SENT", "SENDING")
+            )
             if ts is not None
         }
         return lambda day: day in days and day <= today
@@ -162,8 +184,10 @@ def day_counts(doc: dict[str, Any], day: date, cell: tuple[str, str, str], query
     cid, (platform, locale, variation) = doc["id"], cell
     platforms, locales, variations = dimensions(doc)
     seed = (cid, day.isoformat(), platform, locale, variation)
-    weight = (_PLATFORM_WEIGHT.get(platform, 1.0) / sum(_PLATFORM_WEIGHT.get(p, 1.0) for p in platforms))
-    weight *= (0.7 if locale == cc.DEFAULT_LOCALE else 0.3 / max(1, len(locales) - 1)) if len(locales) > 1 else 1.0
+    weight = _PLATFORM_WEIGHT.get(platform, 1.0) / sum(_PLATFORM_WEIGHT.get(p, 1.0) for p in platforms)
+    weight *= (
+        (0.7 if locale == cc.DEFAULT_LOCALE else 0.3 / max(1, len(locales) - 1)) if len(locales) > 1 else 1.0
+    )
     weight /= len(variations)
     volume = 300 + stable_int(cid, "volume") % 20_000
     attempted = math.floor(volume * weight * (0.5 + _frac(*seed, "attempted")))
@@ -199,7 +223,10 @@ def _control_counts(doc: dict[str, Any], attempted: int, share: float, seed: tup
     ):
         if enabled is True:
             held = math.floor(attempted * pct / 100)
-            goals = {g["goal_name"]: math.floor(held * share * 0.02 * _frac(*seed, key, g["goal_name"])) for g in _goals(doc)}
+            goals = {
+                g["goal_name"]: math.floor(held * share * 0.02 * _frac(*seed, key, g["goal_name"]))
+                for g in _goals(doc)
+            }
             out[key] = {"held": held, "goals": goals}
     return out
 
@@ -211,13 +238,23 @@ def _funnel_counts(channel: str, attempted: int, seed: tuple[object, ...]) -> Co
     delivered = math.floor(sent * (0.85 + 0.13 * _frac(*seed, "delivered")))
     impression = math.floor(delivered * (0.4 + 0.5 * _frac(*seed, "impression")))
     click = math.floor(impression * (0.02 + 0.13 * _frac(*seed, "click")))
-    perf = {"attempted": attempted, "sent": sent, "failed": attempted - sent, "delivered": delivered, "impression": impression, "click": click}
+    perf = {
+        "attempted": attempted,
+        "sent": sent,
+        "failed": attempted - sent,
+        "delivered": delivered,
+        "impression": impression,
+        "click": click,
+    }
     spare = math.floor(attempted * 0.3 * _frac(*seed, "segment"))
     if channel == "EMAIL":
         bounced = math.floor((sent - delivered) * (0.5 + 0.5 * _frac(*seed, "bounced")))
         hard = math.floor(bounced * 0.6)
         perf.update(
-            opened=impression, bounced=bounced, hard_bounce=hard, soft_bounce=bounced - hard,
+            opened=impression,
+            bounced=bounced,
+            hard_bounce=hard,
+            soft_bounce=bounced - hard,
             unsubscribe=math.floor(delivered * 0.004 * _frac(*seed, "unsubscribe")),
             complaint=math.floor(delivered * 0.001 * _frac(*seed, "complaint")),
         )
@@ -247,7 +284,11 @@ def _funnel_counts(channel: str, attempted: int, seed: tuple[object, ...]) -> Co
     failed = attempted - sent
     first = math.floor(failed * 0.6)
     second = math.floor((failed - first) * 0.7)
-    reasons = ("Hard Bounce", "Invalid Email") if channel == "EMAIL" else ("Invalid/Expired Token", "App Uninstalled")
+    reasons = (
+        ("Hard Bounce", "Invalid Email")
+        if channel == "EMAIL"
+        else ("Invalid/Expired Token", "App Uninstalled")
+    )
     failures = {reasons[0]: first, reasons[1]: second, "Other": failed - first - second}
     return {"perf": perf, "funnel": funnel, "failures": failures}
 
@@ -341,12 +382,15 @@ def _render_goals(goals: Counts, sent: int, doc: dict[str, Any], query: StatsQue
 
 def _render_control(control: Counts) -> dict[str, Any]:
     """The control groups beside the variations, as in the published sample: conversions only."""
-    reason = {"campaign_control_group": "user_removed_due_to_campaing_control_group",  # sic, the API's key
-              "global_control_group": "user_removed_due_to_global_control_group"}
+    reason = {
+        "campaign_control_group": "user_removed_due_to_campaing_control_group",  # sic, the API's key
+        "global_control_group": "user_removed_due_to_global_control_group",
+    }
     return {
         key: {
             "conversion_goal_stats": {
-                name: {"conversions": n, "cvr": _rate(n, c["held"]), "uplift": 0} for name, n in c["goals"].items()
+                name: {"conversions": n, "cvr": _rate(n, c["held"]), "uplift": 0}
+                for name, n in c["goals"].items()
             },
             "delivery_funnel": {"reachable_users_in_segment": 0},
             "failure_breakdown": {reason[key]: c["held"]},
@@ -355,7 +399,9 @@ def _render_control(control: Counts) -> dict[str, Any]:
     }
 
 
-def campaign_stats(doc: dict[str, Any], executions: list[dict[str, Any]], query: StatsQuery, today: date) -> list[dict[str, Any]]:
+def campaign_stats(
+    doc: dict[str, Any], executions: list[dict[str, Any]], query: StatsQuery, today: date
+) -> list[dict[str, Any]]:
     """`[{"platforms": {...}}]` for the range, or [] when the campaign sent nothing in it."""
     sent_on = sending_days(doc, executions, today)
     days = [d for d in _days(query.start, query.end) if sent_on(d)]
@@ -375,7 +421,13 @@ def campaign_stats(doc: dict[str, Any], executions: list[dict[str, Any]], query:
     return [{"platforms": rendered}]
 
 
-def _locale_tree(cells: dict[tuple[str, str], Counts], locales: list[str], variations: list[str], doc: dict[str, Any], query: StatsQuery) -> dict[str, Any]:
+def _locale_tree(
+    cells: dict[tuple[str, str], Counts],
+    locales: list[str],
+    variations: list[str],
+    doc: dict[str, Any],
+    query: StatsQuery,
+) -> dict[str, Any]:
     def variations_of(selected: list[str], with_control: bool = False) -> dict[str, Any]:
         per_variation = {v: _sum(cells[(loc, v)] for loc in selected) for v in variations}
         whole = _sum(per_variation.values())
@@ -398,7 +450,10 @@ def _sum(items: Iterable[Counts]) -> Counts:
 
 
 def stats_response(
-    campaigns: dict[str, dict[str, Any]], executions: dict[str, list[dict[str, Any]]], query: StatsQuery, now: datetime
+    campaigns: dict[str, dict[str, Any]],
+    executions: dict[str, list[dict[str, Any]]],
+    query: StatsQuery,
+    now: datetime,
 ) -> dict[str, Any]:
     today = now.date()
     if query.campaign_ids is not None:
@@ -420,7 +475,12 @@ def stats_response(
     }
 
 
-def _campaigns_with_stats(campaigns: dict[str, dict[str, Any]], executions: dict[str, list[dict[str, Any]]], query: StatsQuery, today: date) -> list[dict[str, Any]]:
+def _campaigns_with_stats(
+    campaigns: dict[str, dict[str, Any]],
+    executions: dict[str, list[dict[str, Any]]],
+    query: StatsQuery,
+    today: date,
+) -> list[dict[str, Any]]:
     found = []
     for doc in campaigns.values():
         sent_on = sending_days(doc, executions.get(doc["id"], []), today)

@@ -40,7 +40,10 @@ def reachability(doc: dict[str, Any], now: datetime) -> dict[str, Any] | None:
         return None
     key = doc.get("id")
     refreshed = now - timedelta(seconds=60 + stable_int(key, "reach-time") % 86_000)
-    return {"count": 2_500 + stable_int(key, "reach") % 247_500, "last_updated_time": fmt_iso_micro(refreshed)}
+    return {
+        "count": 2_500 + stable_int(key, "reach") % 247_500,
+        "last_updated_time": fmt_iso_micro(refreshed),
+    }
 
 
 def v5_campaign(doc: dict[str, Any]) -> dict[str, Any]:
@@ -106,8 +109,14 @@ def meta_row(
 
 def execution_rows(executions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Newest first, V1 title-case statuses."""
-    ordered = sorted(executions, key=lambda e: parse_timestamp(e.get("sent_time")) or datetime.min, reverse=True)
+    ordered = sorted(
+        executions, key=lambda e: parse_timestamp(e.get("sent_time")) or datetime.min, reverse=True
+    )
     return [
-        {"campaign_id": e["campaign_id"], "sent_time": e["sent_time"], "status": title_case(e.get("status", ""))}
+        {
+            "campaign_id": e["campaign_id"],
+            "sent_time": e["sent_time"],
+            "status": title_case(e.get("status", "")),
+        }
         for e in ordered
     ]

@@ -264,7 +264,7 @@ async def redis_state(
                     versions=RedisCacheVersions(redis, prefix),
                     keys=keys,
                 )
-            except Exception as exc:  # noqa: BLE001 - re-raised below as itself, not in an ExceptionGroup
+            except Exception as exc:
                 failed = exc
             finally:
                 tg.cancel_scope.cancel()

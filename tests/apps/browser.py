@@ -26,8 +26,14 @@ HOST_DIR = Path(__file__).parent / "host"
 TOOLS = Path(os.environ.get("MOENGAGE_MCP_TOOLS", ROOT / ".tools"))
 CHROMIUM = Path(os.environ.get("MOENGAGE_MCP_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     # nothing but loopback resolves, whatever slips past the test's request routing
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     # keep sandboxed frames (the email) in their parent's process, where Playwright's routing sees
@@ -62,8 +68,18 @@ def bundle_host(out: Path) -> Path:
     target = out / "host.bundle.js"
     modules = TOOLS / "node_modules"
     subprocess.run(
-        ["node", "-e", script, str(modules / "esbuild"), str(HOST_DIR / "host.js"), str(target), str(modules)],
-        check=True, timeout=120, capture_output=True,
+        [
+            "node",
+            "-e",
+            script,
+            str(modules / "esbuild"),
+            str(HOST_DIR / "host.js"),
+            str(target),
+            str(modules),
+        ],
+        check=True,
+        timeout=120,
+        capture_output=True,
     )
     return target
 
@@ -104,7 +120,9 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = path.read_bytes()
         self.send_response(200)
-        self.send_header("Content-Type", "text/html; charset=utf-8" if path.suffix == ".html" else "text/javascript")
+        self.send_header(
+            "Content-Type", "text/html; charset=utf-8" if path.suffix == ".html" else "text/javascript"
+        )
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         if url.path == "/sandbox.html":
@@ -120,11 +138,21 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve_host(bundle: Path) -> Iterator[tuple[str, str]]:
     """The host page and the sandbox proxy on two loopback origins: (host URL, sandbox URL)."""
-    handler = type("Handler", (_Handler,), {"files": {
-        "/host.html": HOST_DIR / "host.html", "/host.bundle.js": bundle, "/sandbox.html": HOST_DIR / "sandbox.html",
-    }})
+    handler = type(
+        "Handler",
+        (_Handler,),
+        {
+            "files": {
+                "/host.html": HOST_DIR / "host.html",
+                "/host.bundle.js": bundle,
+                "/sandbox.html": HOST_DIR / "sandbox.html",
+            }
+        },
+    )
     servers = [ThreadingHTTPServer(("127.0.0.1", 0), handler) for _ in range(2)]
-    threads = [threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True) for s in servers]
+    threads = [
+        threading.Thread(target=s.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True) for s in servers
+    ]
     for thread in threads:
         thread.start()
     host, sandbox = (f"http://127.0.0.1:{s.server_address[1]}" for s in servers)
@@ -142,5 +170,11 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(row * height)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

@@ -21,9 +21,11 @@ RICH_PUSH: dict[str, Any] = {
                     "carousel_content": {
                         "slider_transition": "MANUAL",
                         "slide_data": [
-                            {"image_url": f"https://cdn.brightcart.example/push/slide-{n}.jpg",
-                             "image_click_action": "DEEPLINKING",
-                             "image_click_action_value": f"https://www.brightcart.example/p/{n}"}
+                            {
+                                "image_url": f"https://cdn.brightcart.example/push/slide-{n}.jpg",
+                                "image_click_action": "DEEPLINKING",
+                                "image_click_action_value": f"https://www.brightcart.example/p/{n}",
+                            }
                             for n in (1, 2, 3)
                         ],
                     },
@@ -31,7 +33,11 @@ RICH_PUSH: dict[str, Any] = {
                     "default_click_action_value": "https://www.brightcart.example/new",
                 },
                 "buttons": [
-                    {"btn_name": "Shop now", "click_action_type": "DEEPLINKING", "click_action_value": "https://www.brightcart.example/new"},
+                    {
+                        "btn_name": "Shop now",
+                        "click_action_type": "DEEPLINKING",
+                        "click_action_value": "https://www.brightcart.example/new",
+                    },
                     {"btn_name": "Later", "click_action_type": "REMIND_LATER"},
                 ],
             },
@@ -61,7 +67,9 @@ def source(campaign: m.Campaign) -> dict[str, Any]:
     return campaign.campaign_content.model_dump(mode="json", exclude_unset=True, exclude_none=True)
 
 
-async def render(api: MoEngageClient, channel: str, content: dict[str, Any], user_id: str) -> m.CampaignContent:
+async def render(
+    api: MoEngageClient, channel: str, content: dict[str, Any], user_id: str
+) -> m.CampaignContent:
     """`content` rendered for `user_id` by the (simulated) preview endpoint."""
     request = m.PreviewRequest(
         channel=channel,

@@ -38,13 +38,17 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "push_android_ios": ("get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["scheduled_push_this_week"]}),
     "two_locales": ("get_campaign", {"campaign_id": DEMO_CAMPAIGN_IDS["valid_multilocale_draft"]}),
     "personalized_push": (
-        "personalized_preview", {"campaign_id": DEMO_CAMPAIGN_IDS["flaw_no_default_past_start"], "user_id": "user-1005"}
+        "personalized_preview",
+        {"campaign_id": DEMO_CAMPAIGN_IDS["flaw_no_default_past_start"], "user_id": "user-1005"},
     ),
     "personalized_email": (
         "personalized_preview",
         {"campaign_id": DEMO_CAMPAIGN_IDS["flaw_unknown_attribute_http_all_users"], "user_id": "user-1005"},
     ),
-    "rich_push": ("personalized_preview", {"campaign_content": RICH_PUSH, "channel": "PUSH", "user_id": "user-1002"}),
+    "rich_push": (
+        "personalized_preview",
+        {"campaign_content": RICH_PUSH, "channel": "PUSH", "user_id": "user-1002"},
+    ),
 }
 
 
@@ -60,7 +64,9 @@ async def tool_calls(sim: Simulator, tmp_path) -> dict[str, ToolCall]:
     return calls
 
 
-async def with_view(api: MoEngageClient, tool: str, arguments: dict[str, Any], result: dict[str, Any]) -> dict[str, Any]:
+async def with_view(
+    api: MoEngageClient, tool: str, arguments: dict[str, Any], result: dict[str, Any]
+) -> dict[str, Any]:
     """`result` with the preview view in its `_meta`, as the tool layer is to attach it."""
     if tool == "get_campaign":
         view = campaign_view(await api.get_campaign(arguments["campaign_id"]))

@@ -106,7 +106,9 @@ async def session(bundle: Path, tmp_path: Path) -> AsyncIterator[Session]:
                 viewport={"width": 1000, "height": 900},
             )
             stand_in = browser.png(64, 40, (233, 121, 57))
-            s = Session(await context.new_page() if not context.pages else context.pages[0], host_url, sandbox_url)
+            s = Session(
+                await context.new_page() if not context.pages else context.pages[0], host_url, sandbox_url
+            )
 
             async def route(r: Any) -> None:
                 url = r.request.url
@@ -127,7 +129,9 @@ async def session(bundle: Path, tmp_path: Path) -> AsyncIterator[Session]:
                 await context.close()
 
 
-async def until(check: Callable[[], bool], seconds: float = 10, what: Callable[[], Any] = lambda: None) -> None:
+async def until(
+    check: Callable[[], bool], seconds: float = 10, what: Callable[[], Any] = lambda: None
+) -> None:
     """Wait for what the browser does on its own time (an image request), failing after `seconds`."""
     for _ in range(int(seconds * 20)):
         if check():
@@ -161,7 +165,10 @@ async def test_long_email_in_a_sandboxed_frame_with_its_envelope_and_links(host_
         )
         assert await subject.locator(".expr").count() == 1  # the personalised part, shown as an expression
         assert await app.locator("#email-preheader").inner_text() == "100+ gifts they'll actually love"
-        assert visible_text(await app.locator("#email-from").inner_text()) == "Brightcart <hello@news.brightcart.example>"
+        assert (
+            visible_text(await app.locator("#email-from").inner_text())
+            == "Brightcart <hello@news.brightcart.example>"
+        )
         assert await app.locator("#email-reply-to").inner_text() == "support@brightcart.example"
 
         frame = app.locator("#email-frame")
@@ -182,7 +189,10 @@ async def test_long_email_in_a_sandboxed_frame_with_its_envelope_and_links(host_
         assert any("img-src data:" in line and REMOTE_IMAGES in line for line in s.console)
 
         await app.locator("#remote-images").check()
-        await until(lambda: any(url.endswith("/hero.jpg") for url in s.remote), what=lambda: (s.remote, s.console[-5:]))
+        await until(
+            lambda: any(url.endswith("/hero.jpg") for url in s.remote),
+            what=lambda: (s.remote, s.console[-5:]),
+        )
         assert s.refused == []
         await s.screenshot("email-remote-images")
 
@@ -199,7 +209,10 @@ async def test_push_mockups_for_android_and_ios(host_bundle, calls, tmp_path):
         for platform in ("android", "ios"):
             device = app.locator(f'[data-platform="{platform}"]')
             title = visible_text(await device.locator(".title").inner_text())
-            assert title == "Black Friday starts early for you, {{UserAttribute['First Name']|default('friend')}}"
+            assert (
+                title
+                == "Black Friday starts early for you, {{UserAttribute['First Name']|default('friend')}}"
+            )
             assert await device.locator(".msg").inner_text() == "Members get 24h early access: up to 60% off."
             assert "black-friday?utm_source=moengage" in await device.locator(".tap").inner_text()
         await s.screenshot("push")
@@ -224,7 +237,10 @@ async def test_one_tab_per_locale_and_variation(host_bundle, calls, tmp_path):
         tabs = app.locator("[role=tab]")
         names = [visible_text(t) for t in await tabs.all_inner_texts()]
         assert names == [
-            "default · variation_1 50%", "default · variation_2 50%", "es-ES · variation_1 50%", "es-ES · variation_2 50%"
+            "default · variation_1 50%",
+            "default · variation_2 50%",
+            "es-ES · variation_1 50%",
+            "es-ES · variation_2 50%",
         ]
         await tabs.nth(2).click()
         assert await tabs.nth(2).get_attribute("aria-selected") == "true"
@@ -233,13 +249,18 @@ async def test_one_tab_per_locale_and_variation(host_bundle, calls, tmp_path):
         await s.screenshot("locales")
         await tabs.nth(2).press("ArrowRight")
         assert await tabs.nth(3).get_attribute("aria-selected") == "true"
-        assert "{{UserAttribute['First Name']|default('amigo')}}" in await android.locator(".title").inner_text()
+        assert (
+            "{{UserAttribute['First Name']|default('amigo')}}" in await android.locator(".title").inner_text()
+        )
 
 
 async def test_personalized_push_highlights_the_empty_first_name(host_bundle, calls, tmp_path):
     async with session(host_bundle, tmp_path) as s:
         app = await s.show(calls["personalized_push"])
-        assert "Rendered for user-1005 (USER_ATTRIBUTE_UNIQUE_ID)" in await app.locator("#recipient").inner_text()
+        assert (
+            "Rendered for user-1005 (USER_ATTRIBUTE_UNIQUE_ID)"
+            in await app.locator("#recipient").inner_text()
+        )
         for platform in ("android", "ios"):
             title = app.locator(f'[data-platform="{platform}"] .title')
             mark = title.locator('mark[data-issue="empty"]')
@@ -250,7 +271,10 @@ async def test_personalized_push_highlights_the_empty_first_name(host_bundle, ca
         assert issues.startswith("2 values left empty or unresolved")
         assert "default/variation_1/android.title {{UserAttribute['First Name']}} empty" in issues
         tab = app.locator("[role=tab]")
-        assert await tab.locator(".badge").inner_text() == "2" and "default · variation_1" in await tab.inner_text()
+        assert (
+            await tab.locator(".badge").inner_text() == "2"
+            and "default · variation_1" in await tab.inner_text()
+        )
         await s.screenshot("personalized-push")
 
 
@@ -262,7 +286,10 @@ async def test_personalized_email_highlights_the_empty_value_in_the_body(host_bu
         mark = body.locator('mark[data-moe-issue="empty"]')
         assert await mark.inner_text() == "Birthday Coupon Code"
         assert "Your code: Birthday Coupon Code" in visible_text(await body.locator("body").inner_text())
-        assert "html_content {{UserAttribute['Birthday Coupon Code']}} empty" in await app.locator("#issues").inner_text()
+        assert (
+            "html_content {{UserAttribute['Birthday Coupon Code']}} empty"
+            in await app.locator("#issues").inner_text()
+        )
         insecure = app.locator("#links tr", has_text="http://www.brightcart.example/birthday")
         assert "insecure http" in await insecure.inner_text()
         await insecure.get_by_role("button", name="Open").click()  # the host opens it, never the app's frame
@@ -280,14 +307,21 @@ async def test_rich_push_carousel_buttons_and_images_behind_the_toggle(host_bund
         assert await android.locator(".carousel .slide").count() == 3
         assert await android.locator(".btns > *").all_text_contents() == ["Shop now", "Later"]
         assert "SIMPLE_IMAGE_CAROUSEL" in await android.locator(".label").inner_text()
-        assert "slide-2.jpg" in await android.locator(".carousel").inner_text()  # image URLs as text while off
+        assert (
+            "slide-2.jpg" in await android.locator(".carousel").inner_text()
+        )  # image URLs as text while off
         web = app.locator('[data-platform="web"]')
         assert "www.brightcart.example" in await web.locator(".head").inner_text()
         assert s.remote == []
 
         await app.locator("#remote-images").check()
         await until(lambda: len(s.remote) == 4)
-        assert sorted(u.rsplit("/", 1)[1] for u in s.remote) == ["slide-1.jpg", "slide-2.jpg", "slide-3.jpg", "web-hero.jpg"]
+        assert sorted(u.rsplit("/", 1)[1] for u in s.remote) == [
+            "slide-1.jpg",
+            "slide-2.jpg",
+            "slide-3.jpg",
+            "web-hero.jpg",
+        ]
         loaded = android.locator(".carousel img")
         await loaded.nth(2).wait_for()
         await until_loaded(loaded)
@@ -298,7 +332,7 @@ async def test_hostile_email_html_stays_inert(host_bundle, calls, sim, tmp_path)
     hostile = (
         '<meta http-equiv="refresh" content="0;url=https://evil.example/refresh">'
         "<h1>Hello</h1><script>document.body.append('SCRIPT RAN')</script>"
-        "<img src=\"x\" onerror=\"document.body.append('HANDLER RAN')\">"
+        '<img src="x" onerror="document.body.append(\'HANDLER RAN\')">'
         '<a id="go" href="https://evil.example/click">Click me</a>'
         '<form action="https://evil.example/form"><button id="send">Send</button></form>'
         '<iframe src="https://evil.example/frame"></iframe><link rel="stylesheet" href="https://evil.example/css">'
@@ -324,7 +358,9 @@ async def test_hostile_email_html_stays_inert(host_bundle, calls, sim, tmp_path)
         assert kinds.count("link") == 2 and "resource" in kinds
 
 
-async def test_results_without_the_view_say_so_and_structured_content_is_a_fallback(host_bundle, calls, tmp_path):
+async def test_results_without_the_view_say_so_and_structured_content_is_a_fallback(
+    host_bundle, calls, tmp_path
+):
     call = calls["two_locales"]
     view = call.result["_meta"][META_KEY]
     plain = {k: v for k, v in call.result.items() if k != "_meta"}  # what a tool returns today

@@ -61,7 +61,11 @@ def test_the_html_ships_as_package_data():
 async def test_registered_through_the_apps_extension_it_reads_back_with_its_csp():
     apps = Apps()
     apps.add_html_resource(
-        PREVIEW_URI, preview_html(), name=PREVIEW_NAME, description=PREVIEW_DESCRIPTION, csp=PREVIEW_CSP,
+        PREVIEW_URI,
+        preview_html(),
+        name=PREVIEW_NAME,
+        description=PREVIEW_DESCRIPTION,
+        csp=PREVIEW_CSP,
         prefers_border=True,
     )
     server = MCPServer("preview-test", extensions=[apps])

@@ -31,7 +31,10 @@ async def test_campaign_view_keeps_the_whole_email_and_lists_its_links(sim):
     email = tab.email
     assert view.kind == "campaign" and view.channel == "EMAIL" and view.campaign.name == c.name
     assert email.html == html and email.html_bytes == len(html.encode()) > 40_000
-    assert email.from_address == "hello@news.brightcart.example" and email.reply_to_address == "support@brightcart.example"
+    assert (
+        email.from_address == "hello@news.brightcart.example"
+        and email.reply_to_address == "support@brightcart.example"
+    )
     assert [p.text for p in email.preview_text] == ["100+ gifts they'll actually love"]
     expr = next(p for p in email.subject if p.expr)
     assert expr.name == "First Name" and expr.text.startswith("{{") and expr.issue is None
@@ -67,8 +70,12 @@ async def test_personalized_push_marks_the_empty_first_name_in_place(sim):
         for_sam = await render(api, "PUSH", source(c), "user-1005")
         for_ana = await render(api, "PUSH", source(c), "user-1001")
     common = {"template": c.campaign_content, "platforms": c.basic_details.platforms, "campaign": c}
-    sam = personalized_view(c.channel, for_sam, user_id="user-1005", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common)
-    ana = personalized_view(c.channel, for_ana, user_id="user-1001", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common)
+    sam = personalized_view(
+        c.channel, for_sam, user_id="user-1005", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common
+    )
+    ana = personalized_view(
+        c.channel, for_ana, user_id="user-1001", user_id_type="USER_ATTRIBUTE_UNIQUE_ID", **common
+    )
 
     assert sam.kind == "personalized" and sam.recipient.user_id == "user-1005"
     title = sam.tabs[0].push[0].title
@@ -89,20 +96,36 @@ async def test_personalized_email_marks_an_empty_value_inside_the_html(sim):
     async with make_client(sim) as api:
         c = await campaign(api, "flaw_unknown_attribute_http_all_users")
         rendered = await render(api, "EMAIL", source(c), "user-1005")
-    view = personalized_view(c.channel, rendered, user_id="user-1005", user_id_type="USER_ATTRIBUTE_UNIQUE_ID",
-                             template=c.campaign_content, campaign=c)
+    view = personalized_view(
+        c.channel,
+        rendered,
+        user_id="user-1005",
+        user_id_type="USER_ATTRIBUTE_UNIQUE_ID",
+        template=c.campaign_content,
+        campaign=c,
+    )
     email = view.tabs[0].email
     assert "".join(p.text for p in email.subject) == "Happy birthday, friend!"  # the default filled in
     assert issues(view) == [("default/variation_1.html_content", "Birthday Coupon Code", "empty")]
     assert view.issues[0].marked
-    assert 'Your code: <mark data-moe-issue="empty"' in email.html and ">Birthday Coupon Code</mark>" in email.html
+    assert (
+        'Your code: <mark data-moe-issue="empty"' in email.html
+        and ">Birthday Coupon Code</mark>" in email.html
+    )
     untouched = rendered.blocks()[0].email.html_content
-    assert email.html.replace(email.html[email.html.index("<mark") : email.html.index("</mark>") + 7], "") == untouched
+    assert (
+        email.html.replace(email.html[email.html.index("<mark") : email.html.index("</mark>") + 7], "")
+        == untouched
+    )
 
 
 async def test_rich_push_shows_carousel_frames_buttons_and_flags_untargeted_content(sim):
-    doc = {"id": "0" * 24, "channel": "PUSH", "basic_details": {"name": "Rich", "platforms": ["ANDROID", "IOS", "WEB"]},
-           "campaign_content": RICH_PUSH}
+    doc = {
+        "id": "0" * 24,
+        "channel": "PUSH",
+        "basic_details": {"name": "Rich", "platforms": ["ANDROID", "IOS", "WEB"]},
+        "campaign_content": RICH_PUSH,
+    }
     view = campaign_view(m.Campaign.model_validate(doc))
     android, ios, web = view.tabs[0].push
     assert android.template_type == "SIMPLE_IMAGE_CAROUSEL" and len(android.slides) == 3
@@ -116,22 +139,34 @@ async def test_rich_push_shows_carousel_frames_buttons_and_flags_untargeted_cont
 
     async with make_client(sim) as api:
         rendered = await render(api, "PUSH", RICH_PUSH, "user-1005")
-    personal = personalized_view("PUSH", rendered, user_id="user-1005", user_id_type="USER_ATTRIBUTE_UNIQUE_ID",
-                                 template=m.CampaignContent.model_validate(RICH_PUSH))
+    personal = personalized_view(
+        "PUSH",
+        rendered,
+        user_id="user-1005",
+        user_id_type="USER_ATTRIBUTE_UNIQUE_ID",
+        template=m.CampaignContent.model_validate(RICH_PUSH),
+    )
     assert personal.platforms == ["android", "web"]  # no targets given: the platforms the content has
     assert issues(personal) == [("default/variation_1/android.title", "First Name", "empty")]
 
 
 def test_without_a_template_only_leftovers_and_empty_fields_are_flagged():
     assert [(p.text, p.issue) for p in rendered_pieces("Hi {{ loop.x }}!", None)] == [
-        ("Hi ", None), ("{{ loop.x }}", "unresolved"), ("!", None)
+        ("Hi ", None),
+        ("{{ loop.x }}", "unresolved"),
+        ("!", None),
     ]
-    assert [(p.text, p.issue) for p in rendered_pieces("  ", "{{UserAttribute['City']}}")] == [("  ", "empty")]
+    assert [(p.text, p.issue) for p in rendered_pieces("  ", "{{UserAttribute['City']}}")] == [
+        ("  ", "empty")
+    ]
     # literals that do not line up (a loop expanded): fall back to what is still templated
     assert spans("A, B and C", "{% for x in xs %}{{x}}{% endfor %}") == []
     assert [p.expr for p in template_pieces("{{a}} and {{b}}")] == ["a", None, "b"]
     # two expressions side by side: which produced what cannot be told, so neither is called empty
-    assert [(p.text, p.issue) for p in rendered_pieces("AnaSouza", "{{a}}{{b}}")] == [("", None), ("AnaSouza", None)]
+    assert [(p.text, p.issue) for p in rendered_pieces("AnaSouza", "{{a}}{{b}}")] == [
+        ("", None),
+        ("AnaSouza", None),
+    ]
 
 
 def test_lining_up_is_one_pass_even_for_long_text_with_short_literals():
@@ -145,22 +180,27 @@ def test_lining_up_is_one_pass_even_for_long_text_with_short_literals():
 
 def test_marks_go_only_where_text_is_displayed():
     html = (
-        '<html><head><title>{{t}}</title><style>p{}</style></head><body>'
+        "<html><head><title>{{t}}</title><style>p{}</style></head><body>"
         '<a href="https://x.example/?u=">Hi </a><!-- c --><p></p></body></html>'
     )
     template = (
-        '<html><head><title>{{t}}</title><style>p{}</style></head><body>'
-        '<a href="https://x.example/?u={{UserAttribute[\'ID\']}}">Hi {{UserAttribute[\'First Name\']}}</a>'
+        "<html><head><title>{{t}}</title><style>p{}</style></head><body>"
+        "<a href=\"https://x.example/?u={{UserAttribute['ID']}}\">Hi {{UserAttribute['First Name']}}</a>"
         "<!-- c --><p>{{UserAttribute['City']}}</p></body></html>"
     )
     found = spans(html, template)
     assert [(s.expr, s.issue) for s in found] == [
-        ("t", "unresolved"), ("UserAttribute['ID']", "empty"), ("UserAttribute['First Name']", "empty"),
+        ("t", "unresolved"),
+        ("UserAttribute['ID']", "empty"),
+        ("UserAttribute['First Name']", "empty"),
         ("UserAttribute['City']", "empty"),
     ]
     marked, unmarked = mark_issues(html, found)
     assert [s.expr for s in unmarked] == ["t", "UserAttribute['ID']"]  # in <title>, in an attribute
-    assert '>Hi <mark data-moe-issue="empty" title="{{UserAttribute[&#x27;First Name&#x27;]}} rendered empty">First Name</mark></a>' in marked
+    assert (
+        '>Hi <mark data-moe-issue="empty" title="{{UserAttribute[&#x27;First Name&#x27;]}} rendered empty">First Name</mark></a>'
+        in marked
+    )
     assert '<p><mark data-moe-issue="empty"' in marked and ">City</mark></p>" in marked
     regions = [html[a:b] for a, b in text_regions(html) if html[a:b]]
     assert regions == ["Hi "]

@@ -162,11 +162,8 @@ def validation_errors(op: str, record: RecordedRequest) -> Iterator[Violation]:
     if op != "validate_draft_campaign_v5" or record.status != 200:
         return
     data = json.loads(record.response_body).get("data", {})
-    if (
-        data.get("valid") is True
-        and set(data) != {"valid"}
-        or data.get("valid") is False
-        and not data.get("errors")
+    if (data.get("valid") is True and set(data) != {"valid"}) or (
+        data.get("valid") is False and not data.get("errors")
     ):
         yield _v(op, "response.body", "$.data", "validate-shape", json.dumps(data)[:200])
 

@@ -70,7 +70,9 @@ REACH_WAIT = 3.0
 async def reach_line(api: MoEngageClient, campaign: m.Campaign) -> str | None:
     """'Reach: about N users' from meta, when MoEngage has an estimate; it never holds a write up
     for longer than REACH_WAIT."""
-    request = m.MetaRequest(campaign_fields=m.MetaFields(id=campaign.id, status=list(META_FILTER_STATUSES)), limit=1)
+    request = m.MetaRequest(
+        campaign_fields=m.MetaFields(id=campaign.id, status=list(META_FILTER_STATUSES)), limit=1
+    )
     rows: list[m.MetaRow] | None = None
     with anyio.move_on_after(REACH_WAIT):
         try:
