@@ -27,8 +27,11 @@ SIX_READ_TOOLS = (
     "validate_campaign",
 )
 """The core read tools of issue 4's 2,500-token budget."""
+DRAFT_TOOLS = ("create_campaign", "update_campaign", "duplicate_campaign")
+"""Issue 15's budget: what the three draft tools add, as a model sees a tool (name, description, input schema)."""
 BUDGETS = {
     "tools/list, six read tools": 2500,
+    "tools/list, three draft tools (name, description, input schema)": 1200,
     "search_campaigns, 15 campaigns": 1500,
     "get_campaign, largest email (default options)": 3000,
     "campaign_report, whole demo workspace (text)": 2000,
@@ -47,6 +50,13 @@ async def measure() -> dict[str, int]:
         }
         figures["tools/list, six read tools"] = sum(entry[name] for name in SIX_READ_TOOLS)
         figures["tools/list, all tools"] = sum(entry.values())
+        seen = {
+            t.name: compact({"name": t.name, "description": t.description, "inputSchema": t.input_schema})
+            for t in tools
+        }
+        figures["tools/list, three draft tools (name, description, input schema)"] = sum(
+            count_tokens(seen[name]) for name in DRAFT_TOOLS
+        )
         for name, tokens in sorted(entry.items()):
             figures[f"  tools/list entry: {name}"] = tokens
         results: dict[str, tuple[str, dict[str, Any]]] = {

@@ -36,11 +36,16 @@ FLAGS = {  # setting -> (flag, metavar, help); each overrides the MOENGAGE_* var
     ),
     "base_url": ("--base-url", "URL", "API base URL instead of the data center's [MOENGAGE_BASE_URL]"),
     "write_mode": ("--write-mode", "MODE", "off | confirm (default) | auto [MOENGAGE_MCP_WRITE_MODE]"),
-    "toolsets": ("--toolsets", "LIST", "comma list of read, lifecycle, send [MOENGAGE_MCP_TOOLSETS]"),
+    "toolsets": ("--toolsets", "LIST", "comma list of read, draft, lifecycle, send [MOENGAGE_MCP_TOOLSETS]"),
     "test_recipients": (
         "--test-recipients",
         "LIST",
         "the only identifiers test sends may target [MOENGAGE_MCP_TEST_RECIPIENTS]",
+    ),
+    "author_email": (
+        "--author-email",
+        "EMAIL",
+        "the MoEngage user draft tools name as created_by / updated_by [MOENGAGE_MCP_AUTHOR_EMAIL]",
     ),
     "audit_log": ("--audit-log", "PATH", "JSONL log of write attempts [MOENGAGE_MCP_AUDIT_LOG]"),
     "allowed_hosts": (

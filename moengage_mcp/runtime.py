@@ -14,11 +14,16 @@ DEMO_BASE_URL = "http://demo.simulator.invalid"
 """Never resolved: demo requests go to the in-process simulator through an ASGI transport."""
 
 
+DEMO_AUTHOR = "demo.author@brightcart.example"
+
+
 def demo_settings(settings: Settings) -> Settings:
-    """Settings for `--demo`: the simulator's workspace id, everything else as configured."""
+    """Settings for `--demo`: the simulator's workspace id and, unless one is set, a demo author for
+    the draft tools; everything else as configured."""
     from .simulator import DEMO_WORKSPACE_ID
 
-    return settings.model_copy(update={"workspace_id": DEMO_WORKSPACE_ID, "base_url": DEMO_BASE_URL})
+    update = {"workspace_id": DEMO_WORKSPACE_ID, "base_url": DEMO_BASE_URL}
+    return settings.model_copy(update={**update, "author_email": settings.author_email or DEMO_AUTHOR})
 
 
 def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageClient:

@@ -44,6 +44,7 @@ class AuthMode(str, Enum):
 
 class Toolset(str, Enum):
     READ = "read"
+    DRAFT = "draft"
     LIFECYCLE = "lifecycle"
     SEND = "send"
 
@@ -56,6 +57,7 @@ ENV: dict[str, str] = {
     "write_mode": "MOENGAGE_MCP_WRITE_MODE",
     "toolsets": "MOENGAGE_MCP_TOOLSETS",
     "test_recipients": "MOENGAGE_MCP_TEST_RECIPIENTS",
+    "author_email": "MOENGAGE_MCP_AUTHOR_EMAIL",
     "audit_log": "MOENGAGE_MCP_AUDIT_LOG",
     "bearer_token": "MOENGAGE_MCP_BEARER_TOKEN",
     "allowed_hosts": "MOENGAGE_MCP_ALLOWED_HOSTS",
@@ -101,6 +103,8 @@ class Settings(BaseModel):
     write_mode: WriteMode = WriteMode.CONFIRM
     toolsets: frozenset[Toolset] = frozenset(Toolset)
     test_recipients: frozenset[str] | None = None
+    author_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
+    """The MoEngage user draft tools name as created_by / updated_by."""
     audit_log: Path = DEFAULT_AUDIT_LOG
     bearer_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()
@@ -189,7 +193,7 @@ class Settings(BaseModel):
     @classmethod
     def _some_toolset(cls, value: frozenset[Toolset]) -> frozenset[Toolset]:
         if not value:
-            raise ValueError("name at least one of read, lifecycle, send")
+            raise ValueError("name at least one of read, draft, lifecycle, send")
         return value
 
     @model_validator(mode="after")
@@ -247,6 +251,7 @@ class Settings(BaseModel):
             "write_mode": self.write_mode.value,
             "toolsets": sorted(t.value for t in self.toolsets),
             "test_recipients_allowlist": sorted(self.test_recipients) if self.test_recipients else None,
+            "author_email": self.author_email,
             "demo": self.demo,
         }
 

@@ -71,7 +71,7 @@ def test_user_config_defaults_are_valid_settings():
         if default is not None:
             env[var] = str(default)
     settings = load_settings(env)
-    assert settings.write_mode.value == "confirm" and len(settings.toolsets) == 3
+    assert settings.write_mode.value == "confirm" and len(settings.toolsets) == 4
 
 
 def test_manifest_and_readme_tool_lists_are_generated_from_the_registry():

@@ -245,6 +245,17 @@ class MoEngageClient:
         reply = await self._call("report", "GET", path, api="report", headers={"Signature": signature})
         return reply.payload
 
+    def creation_refusal(self) -> str | None:
+        """Why a create would be refused now by the documented creation limits, saying when it will not
+        be; None when it may go (checked again, for real, when the create is sent)."""
+        wait = self._limiters["create"].delay()
+        if CREATE_MAX_QUEUE < wait < float("inf"):
+            return str(
+                limit_error(wait, ", ".join(per(window, "create calls") for window in LIMITS["create"]))
+            )
+        blocked = self._creations.blocked()
+        return str(blocked) if blocked else None
+
     async def create_campaign(
         self, request: PushCreateRequest | EmailCreateRequest
     ) -> tuple[DraftCreated, Reply]:

@@ -62,13 +62,16 @@ class CreationQuota:
 
     def reserve(self) -> Reservation:
         """Room for one more creation, or CreationLimitError saying when there will be."""
-        now = self._clock()
-        waits = [(self._wait(window, now), window) for window in self._windows]
-        wait, window = max(waits)
-        if wait > 0:
-            raise limit_error(wait, per(window, "successful creations"))
+        if (refusal := self.blocked()) is not None:
+            raise refusal
         self._pending += 1
         return Reservation(self)
+
+    def blocked(self) -> CreationLimitError | None:
+        """The error a creation now would meet, or None when there is room."""
+        now = self._clock()
+        wait, window = max((self._wait(window, now), window) for window in self._windows)
+        return limit_error(wait, per(window, "successful creations")) if wait > 0 else None
 
     def _wait(self, window: Window, now: float) -> float:
         count, seconds = window

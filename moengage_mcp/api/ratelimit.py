@@ -117,9 +117,12 @@ class Slot:
 
 
 class Limiter(Protocol):
-    """What the API client needs of a rate limiter: one `Slot` per request, granted in time."""
+    """What the API client needs of a rate limiter: one `Slot` per request, granted in time, and an
+    estimate of the wait, so a caller can refuse rather than queue for minutes."""
 
     async def acquire(self) -> Slot: ...
+
+    def delay(self) -> float: ...
 
 
 class RollingWindowLimiter:

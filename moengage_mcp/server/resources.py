@@ -24,12 +24,14 @@ from pydantic import TypeAdapter, ValidationError
 from .. import __version__
 from ..api import MoEngageClient, MoEngageError, NotFoundError
 from ..api import models as m
+from ..api.component_names import COMPONENT_NAMES
 from ..api.enums import Status
 from ..settings import Settings
 
 _ID = TypeAdapter(m.CampaignId)
 _ID_PREFIX = re.compile(r"[0-9a-fA-F]{1,24}")
 CAMPAIGN_URI = "moengage://campaigns/{campaign_id}"
+REFERENCE_URI = "moengage://reference/{component}"
 logger = logging.getLogger(__name__)
 
 
@@ -57,6 +59,23 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
         )
 
     @server.resource(
+        REFERENCE_URI,
+        name="component reference",
+        title="V5 campaign component schema",
+        description="The JSON schema of one V5 component (per channel) that create_campaign, update_campaign "
+        "and duplicate_campaign take; components: " + ", ".join(COMPONENT_NAMES) + ".",
+        mime_type="application/json",
+    )
+    def component_reference(component: str) -> str:
+        if component not in COMPONENT_NAMES:
+            raise ResourceNotFoundError(
+                f"unknown component {component!r}; components: {', '.join(COMPONENT_NAMES)}"
+            )
+        from ..api.components import reference  # the models load on first use, not at start-up
+
+        return json.dumps(reference(component), ensure_ascii=False)
+
+    @server.resource(
         "moengage://workspace",
         name="workspace",
         title="Workspace and server settings",
@@ -72,6 +91,9 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
         argument: CompletionArgument,
         context: CompletionContext | None,
     ) -> Completion | None:
+        if isinstance(ref, ResourceTemplateReference) and ref.uri == REFERENCE_URI:
+            typed = argument.value.strip().lower()
+            return Completion(values=[name for name in COMPONENT_NAMES if name.startswith(typed)])
         if argument.name != "campaign_id":
             return None
         if isinstance(ref, ResourceTemplateReference):

@@ -91,6 +91,7 @@ def meta_row(
         "campaign_tags": list(basic.get("tags") or []),
         "campaign_status": title_case(v1_value(status)) if v1 else status,
     }
+    row = {key: value for key, value in row.items() if value is not None}  # strings when present, never null
     if start is not None:  # a string when present, never null (both files)
         row["campaign_start_time"] = fmt_iso(start)
     if "version_number" in doc:

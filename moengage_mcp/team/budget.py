@@ -139,6 +139,11 @@ class SharedLimiter:
         self.held: set[str] = set()
         """Ids of this replica's requests in flight, whose leases the renewer keeps."""
 
+    def delay(self) -> float:
+        """This replica's own view of the wait (its local stand-by budget): the shared windows are only
+        known by asking Redis, which `acquire` does."""
+        return self._local.delay()
+
     @property
     def shared(self) -> bool:
         """False while Redis is out of reach and the local fallback budget is in use."""

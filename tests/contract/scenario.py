@@ -220,7 +220,72 @@ def test_recipients() -> list[str]:
     return sorted({recipient for _, args in test_sends() for recipient in args["recipients"]})
 
 
+def drafts() -> Iterator[Call]:
+    """New drafts of both channels (rich push content, an email with its connector), a component update
+    and field edits of a draft and of a live campaign, duplicates, and an update its state refuses."""
+    schedule = {"delivery_type": "AT_FIXED_TIME", "start_time": "2099-01-01T09:00:00"}
+    yield (
+        "create_campaign",
+        {
+            "channel": "PUSH",
+            "delivery_type": "ONE_TIME",
+            "name": "Contract push draft",
+            "platforms": ["ANDROID", "IOS"],
+            "components": {
+                "campaign_content": PUSH_CONTENT,
+                "segmentation_details": {"is_all_user_campaign": True},
+                "scheduling_details": schedule,
+                "utm_params": {"utm_source": "moengage", "utm_medium": "push", "utm_campaign": "contract"},
+            },
+        },
+    )
+    connector = {"connector_type": "SENDGRID", "connector_name": "SendgridPrimary"}
+    yield (
+        "create_campaign",
+        {
+            "channel": "EMAIL",
+            "delivery_type": "PERIODIC",
+            "name": "Contract email draft",
+            "components": {
+                "connector": connector,
+                "campaign_content": EMAIL_CONTENT,
+                "scheduling_details": {
+                    **schedule,
+                    "periodic_details": {"sending_frequency": "DAILY", "repeat_frequency": 1},
+                },
+            },
+        },
+    )
+    draft = D["valid_push_draft"]
+    yield "update_campaign", {"campaign_id": draft, "set": {"basic_details.name": "Renamed by contract"}}
+    yield (
+        "update_campaign",
+        {"campaign_id": draft, "components": {"segmentation_details": {"is_all_user_campaign": True}}},
+    )
+    yield (
+        "update_campaign",
+        {"campaign_id": D["active_event_push"], "set": {"delivery_controls.bypass_dnd": False}},
+    )
+    yield (
+        "update_campaign",
+        {
+            "campaign_id": D["active_event_push"],
+            "components": {"segmentation_details": {"is_all_user_campaign": True}},
+        },
+    )
+    yield "duplicate_campaign", {"campaign_id": D["valid_email_draft"], "name": "Copy of January sale"}
+    yield (
+        "duplicate_campaign",
+        {
+            "campaign_id": D["scheduled_push_this_week"],
+            "name": "Copy",
+            "set": {"scheduling_details.start_time": "2099-02-01T09:00:00"},
+        },
+    )
+
+
 def writes() -> Iterator[Call]:
+    yield from drafts()
     yield from test_sends()
     for role in ("valid_push_draft", "valid_email_draft", "valid_multilocale_draft", "invalid_push_draft"):
         yield "publish_campaign", {"campaign_id": D[role]}

@@ -31,10 +31,11 @@ from .prose import prose_violations
 pytestmark = pytest.mark.anyio
 
 DEFECTS_FILE = Path(__file__).parent / "known-defects.yml"
-TOOL_COUNT = 14
-"""search, get, executions, meta, preview, validate, stats, report, QA, test send, publish, pause,
-resume, stop: every tool the server lists with write_mode auto."""
+TOOL_COUNT = 17
+"""search, get, executions, meta, preview, validate, stats, report, QA, create, update, duplicate, test
+send, publish, pause, resume, stop: every tool the server lists with write_mode auto."""
 OPERATIONS = {
+    "create_draft_campaign_v5",
     "get_single_campaign_v5",
     "search_campaigns_v5",
     "get_campaign_meta_v5",
@@ -100,7 +101,14 @@ async def broad_run(tmp_path: Path) -> tuple[Simulator, Counter[str], set[str]]:
     called: Counter[str] = Counter()
     api = make_client(sim, limits=UNPACED)
     allowlist = ",".join(scenario.test_recipients())  # write mode auto sends tests only to allowlisted users
-    async with mcp_client(sim, tmp_path, api=api, write_mode="auto", test_recipients=allowlist) as client:
+    async with mcp_client(
+        sim,
+        tmp_path,
+        api=api,
+        write_mode="auto",
+        test_recipients=allowlist,
+        author_email="contract@brightcart.example",
+    ) as client:
         listed = {tool.name for tool in (await client.list_tools()).tools}
         for name, args in scenario.calls(sim):
             await client.call_tool(name, args)

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from ..component_names import COMPONENT_NAMES
 from ..models import ApiModel, OpenStatus
 from .audience import EmailTriggerCondition, PushTriggerCondition, SegmentationDetails
 from .base import Component, Email, Problem, Text, not_allowed, required_when
@@ -170,23 +171,6 @@ class _EmailComponents(_Components):
     trigger_condition: EmailTriggerCondition | None = None
     delivery_controls: EmailDeliveryControls | None = None
     connector: Connector | None = None
-
-
-COMPONENT_NAMES = (
-    "basic_details",
-    "campaign_content",
-    "trigger_condition",
-    "segmentation_details",
-    "scheduling_details",
-    "delivery_controls",
-    "advanced",
-    "conversion_goal_details",
-    "control_group_details",
-    "utm_params",
-    "campaign_audience_limit",
-    "connector",
-)
-"""Every V5 component, in the order the API reference lists them."""
 
 
 class PushCreateRequest(_PushComponents):

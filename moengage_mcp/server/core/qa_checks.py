@@ -12,9 +12,9 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from ...api import models as m
 from ...api.enums import Channel, DeliveryType, Status
@@ -29,6 +29,18 @@ class Finding(BaseModel):
     field: str
     message: str
     fix: str
+    change: dict[str, Any] | None = Field(None, description="The fix as update_campaign arguments (set).")
+
+
+MAX_CHANGE = 1000
+"""Characters a changed value may have to travel in a finding (a long email's HTML is fixed by hand)."""
+
+
+def _set(edits: dict[str, Any]) -> dict[str, Any] | None:
+    """Field edits (path -> value) in update_campaign's form, or None when a value is too long to carry."""
+    if any(isinstance(value, str) and len(value) > MAX_CHANGE for value in edits.values()):
+        return None
+    return {"set": edits}
 
 
 @dataclass
@@ -96,8 +108,10 @@ def links(c: m.Campaign) -> Iterator[tuple[str, list[str]]]:
             yield path, urls
 
 
-def _finding(severity: Severity, check: str, path: str, message: str, fix: str) -> Finding:
-    return Finding(severity=severity, check=check, field=path, message=message, fix=fix)
+def _finding(
+    severity: Severity, check: str, path: str, message: str, fix: str, change: dict[str, Any] | None = None
+) -> Finding:
+    return Finding(severity=severity, check=check, field=path, message=message, fix=fix, change=change)
 
 
 # --------------------------------------------------------------------------- checks
@@ -253,17 +267,29 @@ def _cell(block: RenderedBlock, name: str) -> str:
 
 def check_placeholder_defaults(qa: QAInput) -> Iterator[Finding]:
     for path, value in texts(qa.campaign):
-        missing = sorted(
-            {e.strip() for e in _EXPRESSION.findall(value) if _PERSONAL.search(e) and "default" not in e}
-        )
+        missing = sorted({e.strip() for e in _EXPRESSION.findall(value) if _undefaulted(e)})
         if missing:
             yield _finding(
                 "warning",
                 "placeholder_default",
                 path,
                 f"No default for {', '.join('{{' + e + '}}' for e in missing[:3])}: users without it are skipped",
-                "Add |default('...') to each personalised value",
+                "Add |default('...') to each personalised value (the change suggests one: adjust its text)",
+                _set({path: _EXPRESSION.sub(_with_default, value)}),
             )
+
+
+def _undefaulted(expression: str) -> bool:
+    return bool(_PERSONAL.search(expression)) and "default" not in expression
+
+
+def _with_default(match: re.Match[str]) -> str:
+    """`{{UserAttribute['First Name']}}` -> `{{UserAttribute['First Name']|default('there')}}`."""
+    expression = match.group(1)
+    if not _undefaulted(expression):
+        return match.group(0)
+    fallback = "there" if "name" in expression.lower() else ""
+    return "{{" + expression.strip() + f"|default('{fallback}')" + "}}"
 
 
 def check_links(qa: QAInput) -> Iterator[Finding]:
@@ -290,15 +316,20 @@ def check_links(qa: QAInput) -> Iterator[Finding]:
                     "No click action: a tap only opens the app",
                     "Set a deep link or URL as the click action",
                 )
+    values = dict(texts(c))
     for path, urls in links(c):
         insecure = [url for url in urls if url.startswith("http://")]
         if insecure:
+            secured = values[path]
+            for url in dict.fromkeys(insecure):
+                secured = secured.replace(url, "https://" + url.removeprefix("http://"))
             yield _finding(
                 "warning",
                 "https_links",
                 path,
                 f"{len(insecure)} link(s) not https, e.g. {insecure[0][:60]}",
-                "Use https:// links",
+                "Use https:// links (check the site serves them)",
+                _set({path: secured}),
             )
 
 
@@ -309,13 +340,23 @@ def check_utm(qa: QAInput) -> Iterator[Finding]:
     utm = c.utm_params or {}
     missing = [k for k in ("utm_source", "utm_medium", "utm_campaign") if not utm.get(k)]
     if missing:
+        proposed = {
+            "utm_source": "moengage",
+            "utm_medium": str(c.channel).lower(),
+            "utm_campaign": _slug(c.name),
+        }
         yield _finding(
             "warning",
             "utm_params",
             "utm_params",
             f"Missing {', '.join(missing)}",
             "Add UTM parameters so clicks are attributed",
+            _set({f"utm_params.{key}": proposed[key] for key in missing}),
         )
+
+
+def _slug(name: str | None) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", (name or "campaign").lower()).strip("-")[:60] or "campaign"
 
 
 def check_schedule(qa: QAInput) -> Iterator[Finding]:
@@ -372,6 +413,7 @@ def check_delivery_risks(qa: QAInput) -> Iterator[Finding]:
             "delivery_controls.bypass_dnd",
             "Sends during users' Do Not Disturb hours",
             "Turn off unless the message is urgent",
+            _set({"delivery_controls.bypass_dnd": False}),
         )
     if controls.ignore_frequency_capping:
         yield _finding(
@@ -380,6 +422,7 @@ def check_delivery_risks(qa: QAInput) -> Iterator[Finding]:
             "delivery_controls.ignore_frequency_capping",
             "Ignores frequency capping",
             "Respect frequency capping unless transactional",
+            _set({"delivery_controls.ignore_frequency_capping": False}),
         )
     if c.segmentation_details and c.segmentation_details.is_all_user_campaign:
         yield _finding(
@@ -397,6 +440,12 @@ def check_delivery_risks(qa: QAInput) -> Iterator[Finding]:
             "control_group_details",
             "No campaign control group: uplift cannot be measured",
             "Enable a control group (e.g. 5-10%)",
+            _set(
+                {
+                    "control_group_details.is_campaign_control_group_enabled": True,
+                    "control_group_details.campaign_control_group_percentage": 5,
+                }
+            ),
         )
 
 

@@ -86,6 +86,8 @@ class WritePolicy:
         self._runs: Counter[str] = Counter()
         """How many times each exact action (tool, campaign, arguments) has been carried out."""
         self._locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)
+        self._unsettled: dict[str, str] = {}
+        """Attempt identities of actions whose last outcome is unknown (the answer was lost)."""
 
     def sdk_function(self, tool: WriteTool, workspace: Workspace) -> Callable[..., Awaitable[Any]]:
         """The function the SDK registers for `tool`: pre-flight and approval as resolvers, then the write."""
@@ -193,9 +195,18 @@ class WritePolicy:
                     "call again"
                 )
             self._runs[key] += 1
-            return await self._execute(
-                tool, workspace, pre, decision, functools.partial(audit, attempt=attempt)
-            )
+            # a call repeating an action whose outcome stayed unknown sends under that attempt's identity,
+            # so MoEngage recognises the repeat (a create's request_id) instead of acting twice
+            identity = self._unsettled.pop(key, attempt)
+            pre = dataclasses.replace(pre, attempt_key=identity)
+            try:
+                return await self._execute(
+                    tool, workspace, pre, decision, functools.partial(audit, attempt=attempt)
+                )
+            except AuditedToolError as exc:
+                if isinstance(exc.__cause__, OutcomeUnknownError):
+                    self._unsettled[key] = identity
+                raise
 
     async def _execute(
         self,
@@ -211,7 +222,7 @@ class WritePolicy:
         except MoEngageError as exc:
             observed = await _observed(tool, workspace, pre, exc)
             audit(decision=decision, outcome=f"failed: {exc}", request_id=exc.request_id)
-            raise AuditedToolError(f"{tool.name} failed: {exc}. {observed}") from None
+            raise AuditedToolError(f"{tool.name} failed: {exc}. {observed}") from exc
         except BaseException:  # cancelled (client gone, timed out) or a bug: the request may have been sent
             audit(decision=decision, outcome="interrupted: the write may or may not have been carried out")
             raise
@@ -251,8 +262,13 @@ async def _observed(tool: WriteTool, workspace: Workspace, pre: Preflight, error
         if isinstance(error, OutcomeUnknownError):
             return "The test may or may not have gone out: ask the recipients before sending it again."
         return "Nothing was sent."
-    if pre.campaign is None:
-        return "Nothing is known to have been sent."
+    if pre.campaign is None:  # a create
+        if isinstance(error, OutcomeUnknownError):
+            return (
+                "The draft may or may not have been created. Call again with the same arguments: the repeat "
+                "carries the same creation id, so MoEngage answers with the draft it made instead of a second one."
+            )
+        return "Nothing was created."
     try:
         now = await workspace.api.get_campaign(pre.campaign.id)
     except MoEngageError:

@@ -33,6 +33,11 @@ class Preflight:
     campaign: m.Campaign | None = None
     problem: str | None = None
     expected: Status | None = None
+    request: Any = None
+    """The API request the summary describes, built once: what is approved is what is sent."""
+    attempt_key: str | None = None
+    """Set by the write policy before execute: the identity of this attempt, the same when a call
+    repeats an action whose outcome stayed unknown (a create derives its request_id from it)."""
 
     @property
     def arguments(self) -> dict[str, Any]:
