@@ -1,5 +1,7 @@
-"""The names of the V5 campaign components, apart from their (heavy) models: tool schemas list them
-at start-up, and the models load on first use."""
+"""The names of the V5 campaign components and the delivery types a draft may have, apart from their
+(heavy) models: tool schemas list them at start-up, and the models load on first use."""
+
+from typing import Literal
 
 COMPONENT_NAMES = (
     "basic_details",
@@ -16,3 +18,13 @@ COMPONENT_NAMES = (
     "connector",
 )
 """Every V5 component, in the order the API reference lists them."""
+
+PushDeliveryType = Literal[
+    "ONE_TIME",
+    "PERIODIC",
+    "EVENT_TRIGGERED",
+    "BUSINESS_EVENT_TRIGGERED",
+    "DEVICE_TRIGGERED",
+    "LOCATION_TRIGGERED",
+]
+"""BROADCAST_LIVE_ACTIVITY "is not supported through the draft-based creation flow"."""

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..component_names import COMPONENT_NAMES
+from ..component_names import COMPONENT_NAMES, PushDeliveryType
 from ..models import ApiModel, OpenStatus
 from .audience import EmailTriggerCondition, PushTriggerCondition, SegmentationDetails
 from .base import Component, Email, Problem, Text, not_allowed, required_when
@@ -29,15 +29,6 @@ from .delivery import (
     UtmParams,
 )
 
-PushDeliveryType = Literal[
-    "ONE_TIME",
-    "PERIODIC",
-    "EVENT_TRIGGERED",
-    "BUSINESS_EVENT_TRIGGERED",
-    "DEVICE_TRIGGERED",
-    "LOCATION_TRIGGERED",
-]
-"""BROADCAST_LIVE_ACTIVITY "is not supported through the draft-based creation flow"."""
 EmailDeliveryType = Literal["ONE_TIME", "PERIODIC", "EVENT_TRIGGERED", "BUSINESS_EVENT_TRIGGERED"]
 TRIGGERED = ("EVENT_TRIGGERED", "DEVICE_TRIGGERED", "LOCATION_TRIGGERED")
 """Delivery types with a `trigger_condition` (business events name theirs in basic_details)."""

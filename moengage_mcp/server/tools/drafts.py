@@ -17,7 +17,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from ...api import models as m
-from ...api.component_names import COMPONENT_NAMES
+from ...api.component_names import COMPONENT_NAMES, PushDeliveryType
 from ...api.enums import Channel, Platform
 from ...api.lifecycle import WRITABLE_CHANNELS
 from ...settings import Toolset
@@ -37,14 +37,7 @@ AUTHOR_SETTING = "MOENGAGE_MCP_AUTHOR_EMAIL"
 
 class CreateArgs(WriteArgs):
     channel: Literal[Channel.PUSH, Channel.EMAIL]
-    delivery_type: Literal[
-        "ONE_TIME",
-        "PERIODIC",
-        "EVENT_TRIGGERED",
-        "BUSINESS_EVENT_TRIGGERED",
-        "DEVICE_TRIGGERED",
-        "LOCATION_TRIGGERED",
-    ]
+    delivery_type: PushDeliveryType
     name: Text
     platforms: list[Platform] | None = Field(None, description="PUSH.")
     components: Components | None = Field(None, description="Whole V5 components (EMAIL needs connector).")
