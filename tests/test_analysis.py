@@ -526,3 +526,84 @@ async def test_stats_read_the_documented_response_shape(sim, tmp_path, monkeypat
     assert "delivered" not in whole and "delivered" not in row
     assert by_rate["performers"]["checked"] and not by_rate["performers"]["top"]
     assert by_ctr["performers"]["top"] and all(x["value"] == 200.0 for x in by_ctr["performers"]["top"])
+
+
+DEMO_PERIODIC = D["periodic_most_executions"]
+
+
+def with_stats(sim: Simulator, days: int = 30) -> list[dict]:
+    """The campaigns the simulator has stats for in the last `days` days."""
+    today = sim.now().date()
+    query = sim_stats.StatsQuery(
+        "x", today - dt.timedelta(days=days), today, None, "VIEW_THROUGH", "TOTAL", 0, 10
+    )
+    return sim_stats._campaigns_with_stats(sim.campaigns, sim.executions, query, today)
+
+
+async def test_stats_answer_email_engagement_for_email_and_impressions_for_push(sim, tmp_path):
+    today = sim.now().date()
+    sent = with_stats(sim)
+    email = next(d["id"] for d in sent if d["channel"] == "EMAIL")
+    push = next(d["id"] for d in sent if d["channel"] == "PUSH")
+    args = {
+        "campaign_ids": [email, push],
+        "start_date": str(today - dt.timedelta(days=30)),
+        "end_date": str(today),
+    }
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool(
+            "get_campaign_stats",
+            {**args, "metrics": ["delivery", "engagement", "email", "revenue", "uplift"]},
+        )
+    rows = {r["campaign_id"]: r for r in res.structured_content["rows"]}
+    e, p = rows[email], rows[push]
+    assert {
+        "opens",
+        "open_rate",
+        "ctor",
+        "bounces",
+        "hard_bounces",
+        "unsubscribes",
+        "complaints",
+        "unsub_rate",
+    } <= set(e)
+    assert e["open_rate"] == round(e["opens"] * 100 / e["delivered"], 2)
+    assert e["bounces"] == e["hard_bounces"] + e["soft_bounces"]
+    assert {"impressions", "clicks", "ctr"} <= set(p) and "opens" not in p and "bounces" not in p
+    assert "revenue" in e and "aov" in e
+
+
+async def test_workspace_wide_stats_page_through_every_campaign(sim, tmp_path):
+    today = sim.now().date()
+    args = {"start_date": str(today - dt.timedelta(days=45)), "end_date": str(today), "max_results": 500}
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool("get_campaign_stats", args)
+    out = res.structured_content
+    expected = set()
+    for start, end in windows(today - dt.timedelta(days=45), today):
+        query = sim_stats.StatsQuery("x", start, end, None, "VIEW_THROUGH", "TOTAL", 0, 10)
+        expected |= {
+            d["id"] for d in sim_stats._campaigns_with_stats(sim.campaigns, sim.executions, query, today)
+        }
+    assert out["campaigns"] == len(expected) and {r["campaign_id"] for r in out["rows"]} == expected
+    calls = [r for r in sim.requests if r.path.endswith("/campaign-stats")]
+    assert len(calls) == out["api_calls"] and all("campaign_ids" not in r.body for r in calls)
+    sents = [r["sent"] for r in out["rows"]]
+    assert sents == sorted(sents, reverse=True) and out["more"] is False
+
+
+async def test_control_groups_are_not_variations_and_uplift_is_never_summed(sim, tmp_path):
+    today = sim.now().date()
+    daily = sim.campaigns[DEMO_PERIODIC]
+    assert daily["campaign_delivery_type"] == "PERIODIC"
+    cid = daily["id"]  # it sends daily: both 31-day windows have its stats
+    one = {"campaign_ids": [cid], "start_date": str(today - dt.timedelta(days=30)), "end_date": str(today)}
+    two = {**one, "start_date": str(today - dt.timedelta(days=61))}
+    async with mcp_client(sim, tmp_path) as client:
+        per_variation = await client.call_tool(
+            "get_campaign_stats", {**one, "breakdown": "variation", "metrics": ["uplift"]}
+        )
+        windowed = await client.call_tool("get_campaign_stats", {**two, "metrics": ["uplift"]})
+    variations = {r.get("variation") for r in per_variation.structured_content["rows"]}
+    assert not variations & {"campaign_control_group", "global_control_group"}
+    assert all("uplift" not in r for r in windowed.structured_content["rows"])  # two windows: not addable

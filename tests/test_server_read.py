@@ -11,7 +11,7 @@ from mcp import MCPDeprecationWarning
 
 from moengage_mcp.server.registry import all_tools
 from moengage_mcp.server.results import DATA_TAG
-from moengage_mcp.simulator import DEMO_WORKSPACE_ID, Simulator
+from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS, DEMO_WORKSPACE_ID, Simulator
 
 from .conftest import make_client, mcp_client
 
@@ -428,3 +428,18 @@ async def test_schedule_times_are_read_in_the_campaigns_time_zone(sim, tmp_path)
     async with mcp_client(sim, tmp_path) as client:
         res = await client.call_tool("search_campaigns", {"campaign_ids": [cid]})
     assert res.structured_content["campaigns"][0]["start"] == "2030-01-15 05:30"  # Tokyo is UTC+9
+
+
+async def test_search_finds_one_version_of_a_versioned_campaign(sim, tmp_path):
+    versioned = sim.campaigns[DEMO_CAMPAIGN_IDS["versioned"]]
+    stable = versioned["campaign_id"]
+    async with mcp_client(sim, tmp_path) as client:
+        res = await client.call_tool(
+            "search_campaigns",
+            {"name": versioned["basic_details"]["name"], "version_number": versioned["version_number"]},
+        )
+    rows = res.structured_content["campaigns"]
+    assert rows and all(r.get("version") == versioned["version_number"] for r in rows)
+    assert any((r.get("campaign_id") or r["id"]) == stable for r in rows)
+    [search] = [r for r in sim.requests if r.path == "/v5/campaigns/search"]
+    assert search.body["campaign_fields"]["version_number"] == versioned["version_number"]

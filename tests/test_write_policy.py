@@ -724,3 +724,18 @@ def test_a_spent_token_stays_spent_at_its_expiry_instant():
     Clock.t = expires.timestamp() - 0.000003  # the expiry instant falls during the next redeem
     with pytest.raises(TokenError):
         tokens.redeem(token, binding)
+
+
+async def test_a_test_send_renders_with_the_attributes_given_and_says_so(sim, tmp_path):
+    ask = answering("accept")
+    args = {
+        "campaign_id": valid_draft(sim),
+        "identifier": "USER_ATTRIBUTE_UNIQUE_ID",
+        "recipients": ["user-1001"],
+    }
+    async with mcp_client(sim, tmp_path, client_kwargs={"elicitation_callback": ask}) as client:
+        res = await client.call_tool("test_campaign", {**args, "user_attributes": {"First Name": "Tess"}})
+    assert res.structured_content["status"] == "done"
+    assert 'Rendered with these user attributes: "First Name": "Tess".' in ask.asked[0]
+    [test] = [r for r in sim.writes() if r.path.endswith("/test")]
+    assert test.body["personalization_details"] == {"user_attributes": {"First Name": "Tess"}}

@@ -90,6 +90,9 @@ class Filters(MetaFilters):
     created_from: Day | None = None
     created_to: Day | None = None
     include_archived: bool = False
+    version_number: int | None = Field(
+        None, ge=1, le=10_000, description="Versioned campaigns: this version only."
+    )
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Filters:
@@ -133,4 +136,5 @@ class Filters(MetaFilters):
             name=self.name,
             status=self.wanted_statuses(self.archived_wanted()),
             tags=self.tags,
+            version_number=self.version_number,
         )

@@ -50,6 +50,7 @@ def top_level(sim: Simulator) -> list[str]:
 def searches() -> Iterator[Call]:
     yield "search_campaigns", {"max_results": 500}
     yield "search_campaigns", {"max_results": 500, "include_child_campaigns": True, "include_archived": True}
+    yield "search_campaigns", {"campaign_ids": [D["versioned"]], "version_number": 2}
     for channel in ("PUSH", "EMAIL", "SMS", "WHATSAPP"):
         yield "search_campaigns", {"channels": [channel], "max_results": 100}
     for status in (
@@ -191,6 +192,12 @@ def test_sends() -> Iterator[Call]:
     """Draft mode (narrowed by platform, locale and variation too), saved live campaigns (sent inline)
     and inline content of both channels."""
     yield send("USER_ATTRIBUTE_UNIQUE_ID", USERS[:2], campaign_id=D["valid_push_draft"])
+    yield send(
+        "USER_ATTRIBUTE_UNIQUE_ID",
+        USERS[:1],
+        campaign_id=D["valid_push_draft"],
+        user_attributes={"First Name": "Tess"},
+    )
     yield send("PUSH_ID", ["fcm-token-ana-1001"], campaign_id=D["valid_push_draft"], platform="ANDROID")
     multi = D["valid_multilocale_draft"]
     yield send(

@@ -4,9 +4,16 @@ The API answers at most 10 campaigns and 31 calendar days (end - start <= 30) pe
 its numbers per platform, locale and variation. Here the range is cut into consecutive windows,
 the campaigns into batches, every count is summed back together, and the rates are recomputed
 from the sums (a rate cannot be added): CTR = clicks / impressions, CVR = conversions / sent,
-delivery rate = delivered / sent, as MoEngage defines them. A metric the API leaves out stays
-None, so no rate is computed from a missing number. Conversions are one goal's (the campaign's
-primary goal): goals overlap, so adding them would count one buyer several times.
+delivery rate = delivered / sent, open rate = opens / delivered, CTOR = clicks / opens, as MoEngage
+defines them. A metric the API leaves out stays None, so no rate is computed from a missing number
+and each channel shows what it has (opens and bounces for email, impressions for push).
+Conversions are one goal's (the campaign's primary goal): goals overlap, so adding them would count
+one buyer several times. Figures that cannot be added at all (uplift against the control groups,
+revenue per converted user) are shown only for a cell the API answered once, never for a sum.
+The control groups' own cells are not sends and are left out of every sum.
+
+Without campaign ids the API answers for every campaign with stats in the period, ten a page:
+each window's first page says how many pages there are, and the rest follow.
 """
 
 from __future__ import annotations
@@ -14,8 +21,8 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass, fields
-from typing import Literal, TypeVar
+from dataclasses import dataclass, field, fields
+from typing import Any, Literal, TypeVar
 
 import anyio
 
@@ -48,13 +55,19 @@ def batches(ids: list[str], size: int = m.STATS_MAX_CAMPAIGNS) -> list[list[str]
     return [ids[i : i + size] for i in range(0, len(ids), size)]
 
 
-def _add(a: int | None, b: int | None) -> int | None:
-    return b if a is None else a if b is None else a + b
+def _add(a: Any, b: Any) -> Any:
+    """A sum where a missing side leaves the other; mappings add key by key."""
+    if a is None or b is None:
+        return b if a is None else a
+    if isinstance(a, dict):
+        return {key: _add(a.get(key), b.get(key)) for key in {**a, **b}}
+    return a + b
 
 
 @dataclass
 class Counts:
-    """Additive counts of one cell (campaign × platform × locale × variation); None when absent."""
+    """Additive counts of one cell (campaign × platform × locale × variation); None when absent.
+    `once` holds the API's own figures that cannot be added, kept only while `cells` is 1."""
 
     attempted: int | None = None
     sent: int | None = None
@@ -62,21 +75,74 @@ class Counts:
     delivered: int | None = None
     impressions: int | None = None
     clicks: int | None = None
+    closed: int | None = None
+    opens: int | None = None
+    reads: int | None = None
+    bounces: int | None = None
+    hard_bounces: int | None = None
+    soft_bounces: int | None = None
+    unsubscribes: int | None = None
+    complaints: int | None = None
     conversions: int | None = None
+    revenue: float | None = None
+    funnel: dict[str, int] | None = None
+    failures: dict[str, int] | None = None
+    cells: int = 0
+    once: dict[str, float] = field(default_factory=dict)
 
     def __add__(self, other: Counts) -> Counts:
-        return Counts(*(_add(getattr(self, f.name), getattr(other, f.name)) for f in fields(self)))
+        added = {
+            f.name: _add(getattr(self, f.name), getattr(other, f.name))
+            for f in fields(self)
+            if f.name != "once"
+        }
+        once = (self.once or other.once) if added["cells"] == 1 else {}
+        return Counts(**added, once=once)
 
     @classmethod
     def of(cls, leaf: m.VariationStats, goal: str | None) -> Counts:
         p = leaf.performance_stats or m.PerformanceStats()
         converted = leaf.conversion_goal_stats.get(goal) if goal else None
-        conversions = converted.conversions if converted else None
-        return cls(p.attempted, p.sent, p.failed, p.delivered, p.impression, p.click, conversions)
+        funnel = leaf.delivery_funnel.model_dump(exclude_none=True) if leaf.delivery_funnel else None
+        once = {
+            name: value
+            for name, value in (
+                ("uplift", converted.uplift if converted else None),
+                ("gcg_uplift", converted.gcg_uplift if converted else None),
+                ("arpu", converted.average_revenue_per_user if converted else None),
+            )
+            if value is not None
+        }
+        return cls(
+            attempted=p.attempted,
+            sent=p.sent,
+            failed=p.failed,
+            delivered=p.delivered,
+            impressions=p.impression,
+            clicks=p.click,
+            closed=p.closed_click,
+            opens=p.opened,
+            reads=p.read,
+            bounces=p.bounced,
+            hard_bounces=p.hard_bounce,
+            soft_bounces=p.soft_bounce,
+            unsubscribes=p.unsubscribe,
+            complaints=p.complaint,
+            conversions=converted.conversions if converted else None,
+            revenue=converted.revenue if converted else None,
+            funnel=funnel or None,
+            failures=dict(leaf.failure_breakdown) or None,
+            cells=1,
+            once=once,
+        )
 
 
 CellKey = tuple[str, str, str, str]
 """(campaign id, platform, locale, variation); aggregates use the API's all_locales / all_variations."""
+
+
+CONTROL_GROUPS = ("campaign_control_group", "global_control_group")
+"""Cells of the users held back (their conversions, that uplift is measured against): not sends."""
 
 
 def _leaves(response: m.StatsResponse) -> Iterator[tuple[CellKey, m.VariationStats]]:
@@ -85,7 +151,8 @@ def _leaves(response: m.StatsResponse) -> Iterator[tuple[CellKey, m.VariationSta
             for platform, by_platform in entry.platforms.items():
                 for locale, by_locale in by_platform.locales.items():
                     for variation, leaf in by_locale.variations.items():
-                        yield (campaign_id, platform, locale, variation), leaf
+                        if variation not in CONTROL_GROUPS:
+                            yield (campaign_id, platform, locale, variation), leaf
 
 
 def listed_goals(responses: list[m.StatsResponse]) -> dict[str, list[str]]:
@@ -159,8 +226,12 @@ def _finest(key: CellKey) -> bool:
     return key[2] != ALL_LOCALES and key[3] != ALL_VARIATIONS
 
 
-def rate(numerator: int | None, denominator: int | None) -> float | None:
+def rate(numerator: float | None, denominator: float | None) -> float | None:
     return round(numerator * 100 / denominator, 2) if numerator is not None and denominator else None
+
+
+def ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return round(numerator / denominator, 2) if numerator is not None and denominator else None
 
 
 async def attempt(work: Awaitable[T]) -> tuple[T | None, str | None]:
@@ -186,20 +257,27 @@ every tool call, so a long plan must not hold a call open (or the budget) for mi
 
 
 class StatsIncomplete(Exception):
-    """Not every planned stats call finished within STATS_TIME."""
+    """Not every planned stats call finished within STATS_TIME (or the plan is too long to try)."""
 
-    def __init__(self, done: int, planned: int) -> None:
+    def __init__(self, done: int, planned: int, *, too_many: bool = False) -> None:
         self.done, self.planned = done, planned
-        super().__init__(
-            f"only {done} of {planned} stats calls finished within {STATS_TIME:g} s (the stats API allows "
-            "100 calls a minute, shared by every tool call): ask for fewer campaigns or a shorter range, "
-            "or call again in a minute"
-        )
+        if too_many:
+            why = (
+                f"the period's stats take {planned} calls, more than {MAX_STATS_CALLS}: name campaign_ids or "
+                "ask for a shorter range"
+            )
+        else:
+            why = (
+                f"only {done} of {planned} stats calls finished within {STATS_TIME:g} s (the stats API allows "
+                "100 calls a minute, shared by every tool call): ask for fewer campaigns or a shorter range, "
+                "or call again in a minute"
+            )
+        super().__init__(why)
 
 
 async def fetch_stats(
     api: MoEngageClient,
-    campaign_ids: list[str],
+    campaign_ids: list[str] | None,
     start: dt.date,
     end: dt.date,
     attribution: AttributionType,
@@ -208,31 +286,59 @@ async def fetch_stats(
     time_limit: float = STATS_TIME,
 ) -> list[m.StatsResponse]:
     """Every (window × batch) call, concurrently; the client's limiter keeps them within 100/min.
+    Without `campaign_ids`, every page of every window (the workspace's campaigns with stats).
 
     Raises:
         StatsIncomplete: some calls had not finished after `time_limit` seconds (they are abandoned:
-            summing only some windows or batches would report numbers that are silently too low).
+            summing only some windows or batches would report numbers that are silently too low), or
+            the workspace-wide pages would need more than MAX_STATS_CALLS calls.
     """
-    plan = [(w, b) for w in windows(start, end) for b in batches(campaign_ids)]
+    periods = windows(start, end)
     responses: list[m.StatsResponse] = []
+    planned = len(periods) * (len(batches(campaign_ids)) if campaign_ids is not None else 1)
 
-    async def one(window: tuple[dt.date, dt.date], batch: list[str]) -> None:
+    async def one(
+        window: tuple[dt.date, dt.date], batch: list[str] | None, offset: int | None = None
+    ) -> m.StatsResponse:
         request = m.StatsRequest(
             start_date=window[0],
             end_date=window[1],
             campaign_ids=batch,
             attribution_type=attribution,
             metric_type=metric,
+            offset=offset,
             limit=m.STATS_PAGE_SIZE,
         )
-        responses.append(await api.campaign_stats(request))
+        response = await api.campaign_stats(request)
+        responses.append(response)
         if on_progress is not None:
-            await on_progress(len(responses), len(plan))
+            await on_progress(len(responses), planned)
+        return response
 
-    with anyio.move_on_after(time_limit):
+    async def every_page(window: tuple[dt.date, dt.date]) -> None:
+        nonlocal planned
+        first = await one(window, None, 0)
+        pages = first.total_pages or 1
+        planned += pages - 1
+        if planned > MAX_STATS_CALLS:
+            raise StatsIncomplete(len(responses), planned, too_many=True)
         async with anyio.create_task_group() as tg:
-            for window, batch in plan:
-                tg.start_soon(one, window, batch)
-    if len(responses) < len(plan):
-        raise StatsIncomplete(len(responses), len(plan))
+            for page in range(1, pages):
+                tg.start_soon(one, window, None, page * m.STATS_PAGE_SIZE)
+
+    try:
+        with anyio.move_on_after(time_limit):
+            async with anyio.create_task_group() as tg:
+                for window in periods:
+                    if campaign_ids is None:
+                        tg.start_soon(every_page, window)
+                    else:
+                        for batch in batches(campaign_ids):
+                            tg.start_soon(one, window, batch)
+    except BaseExceptionGroup as group:
+        if (too_many := found_in(group, StatsIncomplete)) is not None:
+            raise too_many from None
+        raise
+    if len(responses) < planned:
+        raise StatsIncomplete(len(responses), planned)
     return responses

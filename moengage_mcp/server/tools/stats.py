@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -9,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from ...api import models as m
 from ...api.enums import AttributionType, MetricType
-from ..args import Args, Day
+from ..args import MAX_RESULTS, Args, Day
 from ..core.stats import (
     MAX_STATS_CALLS,
     Breakdown,
@@ -22,6 +24,7 @@ from ..core.stats import (
     merge,
     primary_goals,
     rate,
+    ratio,
     rows,
     windows,
 )
@@ -32,13 +35,51 @@ from ..workspace import Workspace
 UNIQUE_SUMMED = "unique counts summed over platforms may count a user once per platform"
 
 
+Group = Literal["delivery", "engagement", "email", "conversions", "revenue", "uplift", "funnel", "failures"]
+DEFAULT_GROUPS: tuple[Group, ...] = ("delivery", "engagement", "email", "conversions")
+GROUPS: dict[str, tuple[str, ...]] = {
+    "delivery": ("attempted", "sent", "delivered", "delivery_rate", "failed"),
+    "engagement": (
+        "impressions",
+        "clicks",
+        "ctr",
+        "closed",
+        "opens",
+        "open_rate",
+        "ctor",
+        "reads",
+        "read_rate",
+    ),
+    "email": (
+        "bounces",
+        "hard_bounces",
+        "soft_bounces",
+        "bounce_rate",
+        "unsubscribes",
+        "unsub_rate",
+        "complaints",
+        "complaint_rate",
+    ),
+    "conversions": ("conversions", "goal", "cvr"),
+    "revenue": ("revenue", "aov", "arpu"),
+    "uplift": ("uplift", "gcg_uplift"),
+    "funnel": ("funnel",),
+    "failures": ("failures",),
+}
+"""Each metric group and the row fields it shows (a field the API left out for the channel stays out)."""
+
+
 class StatsArgs(Args):
-    campaign_ids: list[m.CampaignId] = Field(min_length=1, max_length=200)
+    campaign_ids: list[m.CampaignId] | None = Field(
+        None, min_length=1, max_length=200, description="Default: every campaign with stats in the period."
+    )
     start_date: Day
     end_date: Day
     attribution_type: AttributionType = AttributionType.VIEW_THROUGH
     metric_type: MetricType = MetricType.TOTAL
     breakdown: Breakdown = Field("campaign", description="Rows per campaign, per platform, or per variation.")
+    metrics: list[Group] | None = Field(None, description="Default: delivery, engagement, email, conversions.")
+    max_results: int = Field(50, ge=1, le=MAX_RESULTS, description="Rows, most sent first.")
 
     @model_validator(mode="after")
     def _bounded(self) -> StatsArgs:
@@ -50,7 +91,7 @@ class StatsArgs(Args):
                 "UNIQUE counts cannot be added across the API's 31-day windows (a user would count once per "
                 "window): use metric_type TOTAL, or a range of at most 31 days"
             )
-        calls = periods * len(batches(list(dict.fromkeys(self.campaign_ids))))
+        calls = periods * len(batches(list(dict.fromkeys(self.campaign_ids or [""]))))
         if calls > MAX_STATS_CALLS:
             raise ValueError(
                 f"this needs {calls} stats calls (the API takes 10 campaigns x 31 days per call, 100 calls/min); "
@@ -67,35 +108,81 @@ class StatsRow(BaseModel):
     attempted: int | None = None
     sent: int | None = None
     delivered: int | None = None
+    delivery_rate: float | None = None
+    failed: int | None = None
     impressions: int | None = None
     clicks: int | None = None
     ctr: float | None = None
+    closed: int | None = None
+    opens: int | None = None
+    open_rate: float | None = None
+    ctor: float | None = None
+    reads: int | None = None
+    read_rate: float | None = None
+    bounces: int | None = None
+    hard_bounces: int | None = None
+    soft_bounces: int | None = None
+    bounce_rate: float | None = None
+    unsubscribes: int | None = None
+    unsub_rate: float | None = None
+    complaints: int | None = None
+    complaint_rate: float | None = None
     conversions: int | None = None
     goal: str | None = Field(None, description="The conversion goal counted: the primary one when known.")
     cvr: float | None = None
-    failed: int | None = None
+    revenue: float | None = None
+    aov: float | None = None
+    arpu: float | None = None
+    uplift: float | None = Field(None, description="Against the campaign control group, % (one window only).")
+    gcg_uplift: float | None = None
+    funnel: dict[str, int] | None = None
+    failures: dict[str, int] | None = None
 
     @classmethod
-    def of(cls, key: tuple[str, ...], c: Counts, goal: str | None) -> StatsRow:
+    def of(cls, key: tuple[str, ...], c: Counts, goal: str | None, shown: set[str]) -> StatsRow:
         names = dict(zip(("campaign_id", "platform", "locale", "variation"), key, strict=False))
-        return cls(
-            **names,
-            attempted=c.attempted,
-            sent=c.sent,
-            delivered=c.delivered,
-            impressions=c.impressions,
-            clicks=c.clicks,
-            ctr=rate(c.clicks, c.impressions),
-            conversions=c.conversions,
-            goal=goal if c.conversions is not None else None,
-            cvr=rate(c.conversions, c.sent),
-            failed=c.failed,
-        )
+        values: dict[str, Any] = {
+            "attempted": c.attempted,
+            "sent": c.sent,
+            "delivered": c.delivered,
+            "delivery_rate": rate(c.delivered, c.sent),
+            "failed": c.failed,
+            "impressions": c.impressions,
+            "clicks": c.clicks,
+            "ctr": rate(c.clicks, c.impressions),
+            "closed": c.closed,
+            "opens": c.opens,
+            "open_rate": rate(c.opens, c.delivered),
+            "ctor": rate(c.clicks, c.opens),
+            "reads": c.reads,
+            "read_rate": rate(c.reads, c.delivered),
+            "bounces": c.bounces,
+            "hard_bounces": c.hard_bounces,
+            "soft_bounces": c.soft_bounces,
+            "bounce_rate": rate(c.bounces, c.sent),
+            "unsubscribes": c.unsubscribes,
+            "unsub_rate": rate(c.unsubscribes, c.delivered),
+            "complaints": c.complaints,
+            "complaint_rate": rate(c.complaints, c.delivered),
+            "conversions": c.conversions,
+            "goal": goal if c.conversions is not None else None,
+            "cvr": rate(c.conversions, c.sent),
+            "revenue": round(c.revenue, 2) if c.revenue is not None else None,
+            "aov": ratio(c.revenue, c.conversions),
+            "arpu": c.once.get("arpu"),
+            "uplift": c.once.get("uplift"),
+            "gcg_uplift": c.once.get("gcg_uplift"),
+            "funnel": c.funnel,
+            "failures": c.failures,
+        }
+        return cls(**names, **{name: value for name, value in values.items() if name in shown})
 
 
 class StatsOut(BaseModel):
     period: str
     rows: list[StatsRow]
+    campaigns: int = Field(description="Campaigns with stats in the period.")
+    more: bool = Field(description="True when max_results cut the rows.")
     no_data: list[str] | None = Field(
         None, description="Requested campaigns with nothing sent in the period."
     )
@@ -105,17 +192,18 @@ class StatsOut(BaseModel):
 
 @read_tool(
     title="Campaign stats",
-    summary="Delivery and engagement numbers (sent, delivered, impressions, clicks, CTR, conversions) for any campaigns and dates.",
+    summary="Delivery, engagement (push impressions and clicks; email opens, bounces, unsubscribes), conversions and revenue for any campaigns and dates.",
     description=(
-        "Delivery and engagement numbers (attempted, sent, delivered, impressions, clicks, CTR, conversions, "
-        "CVR, failed) for any campaigns and date range, per campaign, platform or variation. Conversions "
-        "count one goal, the campaign's primary one. metric_type UNIQUE: at most 31 days."
+        "Numbers for any campaigns (default: every campaign with stats) and date range, per campaign, "
+        "platform or variation, most sent first. metrics picks groups: delivery, engagement (push "
+        "impressions/clicks, email opens/CTOR), email (bounces, unsubscribes, complaints), conversions "
+        "(primary goal), revenue, uplift, funnel, failures. UNIQUE: at most 31 days."
     ),
     args=StatsArgs,
     output=StatsOut,
 )
 async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> CallToolResult:
-    ids = list(dict.fromkeys(args.campaign_ids))
+    ids = list(dict.fromkeys(args.campaign_ids)) if args.campaign_ids else None
 
     async def progress(done: int, total: int) -> None:
         await ctx.report_progress(done, total, f"{done} of {total} stats calls")
@@ -131,11 +219,17 @@ async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> Ca
     cells = merge(responses, goals)
     merged = rows(cells, args.breakdown)
     found = {key[0] for key in merged}
+    ordered = sorted(merged.items(), key=lambda item: (-(item[1].sent or 0), item[0]))
+    shown = {name for group in args.metrics or DEFAULT_GROUPS for name in GROUPS[group]}
     platforms_summed = args.breakdown == "campaign" and len({key[:2] for key in cells}) > len(found)
     out = StatsOut(
         period=f"{args.start_date}..{args.end_date}",
-        rows=[StatsRow.of(key, counts, goals.get(key[0])) for key, counts in sorted(merged.items())],
-        no_data=[cid for cid in ids if cid not in found] or None,
+        rows=[
+            StatsRow.of(key, counts, goals.get(key[0]), shown) for key, counts in ordered[: args.max_results]
+        ],
+        campaigns=len(found),
+        more=len(ordered) > args.max_results,
+        no_data=[cid for cid in ids or [] if cid not in found] or None,
         note=UNIQUE_SUMMED if args.metric_type is MetricType.UNIQUE and platforms_summed else None,
         api_calls=len(responses),
     )

@@ -38,6 +38,10 @@ class _TestSend(Args):
     platform: Platform | None = None
     locale_name: str | None = Field(None, max_length=64)
     variation: str | None = Field(None, max_length=64)
+    user_attributes: dict[str, str] | None = Field(
+        None, max_length=50, description="Values the test renders with."
+    )
+    event_attributes: dict[str, str] | None = Field(None, max_length=50)
 
 
 class TestSendArgs(WriteArgs, _TestSend):
@@ -80,6 +84,10 @@ async def preflight(ws: Workspace, args: TestSendArgs) -> Preflight:
         lines.append(
             "Only " + ", ".join(f"{name} {quoted(text(value) or '', 64)}" for name, value in narrowed) + "."
         )
+    for kind in ("user_attributes", "event_attributes"):
+        if values := getattr(args, kind):
+            shown = ", ".join(f"{quoted(k, 60)}: {quoted(v, 80)}" for k, v in values.items())
+            lines.append(f"Rendered with these {kind.replace('_', ' ')}: {shown}.")
     if campaign and campaign.status is not Status.DRAFT:
         lines.append(
             f"The campaign is {text(campaign.status)}: its saved content is sent inline; it is not changed."
@@ -156,25 +164,35 @@ def send_request(pre: Preflight) -> m.TestCampaignRequest:
         variation=args.variation,
     )
     campaign = pre.campaign
+    personal = None
+    if args.user_attributes or args.event_attributes:
+        personal = m.PersonalizationDetails(
+            user_attributes=args.user_attributes, event_attributes=args.event_attributes
+        )
     if campaign is not None and campaign.status is Status.DRAFT:
-        return m.TestCampaignRequest(draft_id=campaign.id, test_campaign_meta=meta)
+        return m.TestCampaignRequest(
+            draft_id=campaign.id, test_campaign_meta=meta, personalization_details=personal
+        )
     # inline mode: `platform` belongs to draft mode only, so the content itself is narrowed to it
     inline = meta.model_copy(update={"platform": None})
     if campaign is not None:
         dumped = campaign.model_dump(mode="json", exclude_unset=True, exclude_none=True)
-        return m.TestCampaignRequest(
-            channel=campaign.channel,
-            campaign_content=only_platform(dumped.get("campaign_content"), args.platform),
-            basic_details=dumped.get("basic_details"),
-            connector=dumped.get("connector"),
-            test_campaign_meta=inline,
+        channel, content = campaign.channel, dumped.get("campaign_content")
+        basic, connector = dumped.get("basic_details"), dumped.get("connector")
+    else:
+        channel, content, basic, connector = (
+            args.channel,
+            args.campaign_content,
+            args.basic_details,
+            args.connector,
         )
     return m.TestCampaignRequest(
-        channel=args.channel,
-        campaign_content=only_platform(args.campaign_content, args.platform),
-        basic_details=args.basic_details,
-        connector=args.connector,
+        channel=channel,
+        campaign_content=only_platform(content, args.platform),
+        basic_details=basic,
+        connector=connector,
         test_campaign_meta=inline,
+        personalization_details=personal,
     )
 
 
