@@ -37,10 +37,19 @@ def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageC
         transport = httpx.ASGITransport(app=Simulator().app)
         budget = shared.budget(DEMO_WORKSPACE_ID) if shared else None
         return MoEngageClient(
-            DEMO_WORKSPACE_ID, DEMO_API_KEY, DEMO_BASE_URL, transport=transport, budget=budget
+            DEMO_WORKSPACE_ID,
+            DEMO_API_KEY,
+            DEMO_BASE_URL,
+            transport=transport,
+            budget=budget,
+            cache_ttl=settings.cache_ttl,
         )
     assert settings.workspace_id is not None and settings.api_key is not None  # enforced by Settings
     budget = shared.budget(settings.workspace_id) if shared else None
     return MoEngageClient(
-        settings.workspace_id, settings.api_key.get_secret_value(), settings.api_base_url, budget=budget
+        settings.workspace_id,
+        settings.api_key.get_secret_value(),
+        settings.api_base_url,
+        budget=budget,
+        cache_ttl=settings.cache_ttl,
     )

@@ -58,6 +58,7 @@ ENV: dict[str, str] = {
     "toolsets": "MOENGAGE_MCP_TOOLSETS",
     "test_recipients": "MOENGAGE_MCP_TEST_RECIPIENTS",
     "author_email": "MOENGAGE_MCP_AUTHOR_EMAIL",
+    "cache_ttl": "MOENGAGE_MCP_CACHE_TTL",
     "audit_log": "MOENGAGE_MCP_AUDIT_LOG",
     "bearer_token": "MOENGAGE_MCP_BEARER_TOKEN",
     "allowed_hosts": "MOENGAGE_MCP_ALLOWED_HOSTS",
@@ -105,6 +106,8 @@ class Settings(BaseModel):
     test_recipients: frozenset[str] | None = None
     author_email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)
     """The MoEngage user draft tools name as created_by / updated_by."""
+    cache_ttl: float = Field(30.0, ge=0, le=600)
+    """Seconds a read is kept in the read cache shared by all tools (0: no cache)."""
     audit_log: Path = DEFAULT_AUDIT_LOG
     bearer_token: SecretStr | None = None
     allowed_hosts: tuple[str, ...] = ()

@@ -47,6 +47,7 @@ def make_client(
 ) -> MoEngageClient:
     """A client for `sim`: over loopback HTTP when `base_url` is given, else in process."""
     kwargs.setdefault("retry", FAST_RETRY)
+    kwargs.setdefault("cache_ttl", 30.0)  # as the server runs by default (MOENGAGE_MCP_CACHE_TTL)
     kwargs.setdefault("transport", None if base_url else asgi(sim))
     return MoEngageClient(DEMO_WORKSPACE_ID, api_key, base_url or "http://simulator", **kwargs)
 

@@ -64,7 +64,9 @@ async def exercise_every_tool(client: Client, sim: Simulator | None = None) -> N
     )
     assert ask.structured_content["status"] == "confirmation_required"
     if sim is not None:
-        assert any(r.path == f"/v5/campaigns/{cid}" for r in sim.requests)
+        assert any(
+            r.path == "/v5/campaigns/search" for r in sim.requests
+        )  # get_campaign: from the search's rows
         assert sim.writes() == []
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import random
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -20,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import __version__
 from . import models as m
+from .cache import ReadCache
 from .enums import Action
 from .errors import (
     ApiDisabledError,
@@ -105,9 +108,11 @@ class MoEngageClient:
         limits: Mapping[str, Sequence[Window]] = LIMITS,
         creations: CreationQuota | None = None,
         budget: Mapping[str, Limiter] | None = None,
+        cache_ttl: float = 0.0,
     ) -> None:
         """`budget`: a limiter per endpoint family shared beyond this client (replicas sharing one
-        workspace's limits, see `moengage_mcp.team`); default: this client's own, at `limits`."""
+        workspace's limits, see `moengage_mcp.team`); default: this client's own, at `limits`.
+        `cache_ttl`: seconds reads are kept in the read cache (0: no cache)."""
         self.workspace_id = workspace_id
         self.base_url = base_url.rstrip("/")
         self.retry = retry
@@ -118,6 +123,7 @@ class MoEngageClient:
         self._transport = transport
         self._timeout = timeout
         self._http: httpx.AsyncClient | None = None
+        self.cache = ReadCache(cache_ttl)
 
     def _client(self) -> httpx.AsyncClient:
         """The HTTP client, made on first use: importing httpx and loading the CA bundle cost about 60 ms,
@@ -150,15 +156,35 @@ class MoEngageClient:
     # ------------------------------------------------------------------ endpoints
 
     async def get_campaign(self, campaign_id: str) -> m.Campaign:
-        reply = await self._call("get", "GET", f"/v5/campaigns/{_checked_id(campaign_id)}", api="v5")
-        return _parse(m.Campaign, _data(reply))
+        """`GET /v5/campaigns/{id}`, from the read cache when a tool read it (or a search listed it) a
+        moment ago."""
+        key = ("get", _checked_id(campaign_id))
+        data = self.cache.get(key)
+        if data is None:
+            data = _data(await self._call("get", "GET", f"/v5/campaigns/{key[1]}", api="v5"))
+            self._keep(data)
+        return _parse(m.Campaign, data)
+
+    def cached_campaign(self, campaign_id: str) -> m.Campaign | None:
+        """The campaign if the read cache holds it, without a request."""
+        data = self.cache.get(("get", campaign_id))
+        return _parse(m.Campaign, data) if data is not None else None
 
     async def search_campaigns(self, request: m.SearchRequest) -> list[m.Campaign]:
-        """One page of `POST /v5/campaigns/search` (a page shorter than `limit` is the last)."""
+        """One page of `POST /v5/campaigns/search` (a page shorter than `limit` is the last); its rows,
+        whole campaign documents, fill the read cache."""
         reply = await self._call(
             "search", "POST", "/v5/campaigns/search", api="v5", body=request.body(), idempotent=True
         )
-        return _parse(m.CampaignList, _data(reply)).campaigns
+        found = _parse(m.CampaignList, _data(reply)).campaigns
+        for row in _data(reply).get("campaigns") or []:
+            self._keep(row)
+        return found
+
+    def _keep(self, document: Any) -> None:
+        if isinstance(document, dict) and isinstance(document.get("id"), str):
+            ids = {document["id"], document.get("campaign_id") or document["id"]}
+            self.cache.put(("get", document["id"]), document, *ids)
 
     async def get_meta(self, request: m.MetaRequest) -> list[m.MetaRow]:
         """One page of `POST /core-services/v1/campaigns/meta`."""
@@ -184,27 +210,30 @@ class MoEngageClient:
         return _parse(m.ExecutionsPage, reply.payload)
 
     async def validate_campaign(self, campaign_id: str) -> m.ValidationResult:
-        path = f"/v5/campaigns/{_checked_id(campaign_id)}/validate"
-        reply = await self._call("validate", "POST", path, api="v5", body=m.ValidateRequest().body())
-        return _parse(m.ValidationResult, _data(reply))
+        key = ("validate", _checked_id(campaign_id))
+        data = self.cache.get(key)
+        if data is None:
+            path = f"/v5/campaigns/{key[1]}/validate"
+            data = _data(
+                await self._call("validate", "POST", path, api="v5", body=m.ValidateRequest().body())
+            )
+            self.cache.put(key, data, key[1])
+        return _parse(m.ValidationResult, data)
 
     async def publish_campaign(self, campaign_id: str) -> tuple[m.PatchAccepted, Reply]:
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
-        reply = await self._call(
-            "update",
-            "PATCH",
-            path,
-            api="v5",
-            body=m.PublishRequest().body(),
-            idempotent=True,
-            request_id_in_body=False,
-        )
+        body = m.PublishRequest().body()
+        with self._writing(campaign_id):
+            reply = await self._call(
+                "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id_in_body=False
+            )
         return _parse(m.PatchAccepted, _data(reply)), reply
 
     async def change_status(self, campaign_id: str, action: Action) -> tuple[m.StatusTransition, Reply]:
         path = f"/v5/campaigns/{_checked_id(campaign_id)}/status"
         body = m.StatusChangeRequest(action=action).body()
-        reply = await self._call("status", "PATCH", path, api="v5", body=body, idempotent=True)
+        with self._writing(campaign_id):
+            reply = await self._call("status", "PATCH", path, api="v5", body=body, idempotent=True)
         return _parse(m.StatusTransition, _data(reply)), reply
 
     async def test_campaign(self, request: m.TestCampaignRequest) -> tuple[m.TestCampaignResult, Reply]:
@@ -214,10 +243,16 @@ class MoEngageClient:
         return _parse(m.TestCampaignResult, _data(reply)), reply
 
     async def preview(self, request: m.PreviewRequest) -> m.PreviewResult:
-        reply = await self._call(
-            "preview", "POST", "/v5/personalization/preview", api="v5", body=request.body()
-        )
-        return _parse(m.PreviewResult, _data(reply))
+        """`POST /v5/personalization/preview`, from the read cache for the same content and user."""
+        body = request.body()
+        key = ("preview", json.dumps(body, sort_keys=True, default=str))
+        data = self.cache.get(key)
+        if data is None:
+            data = _data(
+                await self._call("preview", "POST", "/v5/personalization/preview", api="v5", body=body)
+            )
+            self.cache.put(key, data)
+        return _parse(m.PreviewResult, data)
 
     async def campaign_stats(self, request: m.StatsRequest) -> m.StatsResponse:
         try:
@@ -305,10 +340,19 @@ class MoEngageClient:
             raise TypeError("update_campaign takes a Push/EmailUpdateRequest (see components.parse_update)")
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
         body = request.body()
-        reply = await self._call(
-            "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id=request.request_id
-        )
+        with self._writing(campaign_id):
+            reply = await self._call(
+                "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id=request.request_id
+            )
         return _parse(m.PatchAccepted, _data(reply)), reply
+
+    @contextmanager
+    def _writing(self, campaign_id: str) -> Iterator[None]:
+        """Around a write to `campaign_id`: whatever its outcome, the cache forgets what it touched."""
+        try:
+            yield
+        finally:
+            self.cache.drop(campaign_id.lower())
 
     # ------------------------------------------------------------------ transport
 

@@ -99,7 +99,7 @@ async def broad_run(tmp_path: Path) -> tuple[Simulator, Counter[str], set[str]]:
     (its recorded traffic), how often each tool was called, and the tools the server lists."""
     sim = Simulator(rate_limits=False)
     called: Counter[str] = Counter()
-    api = make_client(sim, limits=UNPACED)
+    api = make_client(sim, limits=UNPACED, cache_ttl=0)  # every read reaches the API, to be judged
     allowlist = ",".join(scenario.test_recipients())  # write mode auto sends tests only to allowlisted users
     async with mcp_client(
         sim,

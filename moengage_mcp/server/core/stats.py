@@ -181,12 +181,15 @@ async def primary_goals(api: MoEngageClient, listed: dict[str, list[str]]) -> di
     """Primary goals of the campaigns that report several goals: the stats do not mark the primary
     one, the campaign documents do. Best effort: without them the first listed goal counts."""
     several = sorted(cid for cid, names in listed.items() if len(names) > 1)
-    if not several:
-        return {}
-    request = m.SearchRequest(campaign_fields=m.SearchFields(ids=several), include_archive_campaigns=True)
-    found, _ = await attempt(collect(pages_of(api.search_campaigns, request), max_items=m.PAGE_SIZE * 20))
+    known = [doc for cid in several if (doc := api.cached_campaign(cid)) is not None]  # e.g. from a search
+    missing = sorted(set(several) - {doc.id for doc in known})
+    docs = list(known)
+    if missing:
+        request = m.SearchRequest(campaign_fields=m.SearchFields(ids=missing), include_archive_campaigns=True)
+        found, _ = await attempt(collect(pages_of(api.search_campaigns, request), max_items=m.PAGE_SIZE * 20))
+        docs += found.items if found else []
     goals: dict[str, str] = {}
-    for doc in sorted(found.items if found else [], key=lambda c: c.version_number or 0):
+    for doc in sorted(docs, key=lambda c: c.version_number or 0):
         if goal := primary_goal(doc):
             goals.update({doc.id: goal, doc.campaign_id or doc.id: goal})
     return goals
