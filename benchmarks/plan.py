@@ -54,6 +54,8 @@ from moengage_mcp.simulator import search
 from moengage_mcp.simulator.state import schedule_start
 from moengage_mcp.simulator.stats import sending_days
 
+from .virtual import LATENCY
+
 PAGE = 15
 RUNS_INSPECTED = 150
 """campaign_report inspects the newest 150 runs of each parent (its contract)."""
@@ -61,7 +63,6 @@ RANKED_AT_MOST = 100
 """campaign_report ranks at most 100 campaigns (its description)."""
 STATS_PER_CALL = 10
 STATS_WINDOW_DAYS = 31
-META_PAGES_AT_MOST = 20
 PARENTS = ("PERIODIC", "BUSINESS_EVENT_TRIGGERED")
 
 Docs = Mapping[str, dict[str, Any]]
@@ -73,7 +74,7 @@ class Plan:
     """Requests per endpoint family, and the least time the documented limits allow for them."""
 
     requests: dict[str, int] = field(default_factory=dict)
-    latency: float = 0.05
+    latency: float = LATENCY
 
     @property
     def total(self) -> int:
@@ -138,7 +139,7 @@ def report_plan(
     next_days: int = 7,
     ranked: bool = False,
     stats_days: int = 30,
-    latency: float = 0.05,
+    latency: float = LATENCY,
 ) -> Plan:
     """campaign_report's minimal plan (see the module doc); `ranked`: with rank_by."""
     matching = report_matching(campaigns)
@@ -166,12 +167,12 @@ def report_plan(
     return Plan(requests, latency)
 
 
-def search_plan(campaigns: Docs, max_results: int, latency: float = 0.05) -> Plan:
+def search_plan(campaigns: Docs, max_results: int, latency: float = LATENCY) -> Plan:
     """search_campaigns with default filters (as campaign_report's) and `max_results`."""
     return Plan({"search": pages(len(report_matching(campaigns)), max_results)}, latency)
 
 
-def meta_plan(campaigns: Docs, ids: Iterable[str], latency: float = 0.05) -> Plan:
+def meta_plan(campaigns: Docs, ids: Iterable[str], latency: float = LATENCY) -> Plan:
     """get_meta by `ids` (campaigns V1 meta lists)."""
     return Plan({"meta": rows_for(ids, listing(campaigns, search.V1_META))}, latency)
 
