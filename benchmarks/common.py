@@ -17,6 +17,8 @@ from moengage_mcp.server import create_server
 from moengage_mcp.settings import load_settings
 from moengage_mcp.simulator import DEMO_API_KEY, DEMO_WORKSPACE_ID, Simulator
 
+from .virtual import Delayed
+
 
 def count_tokens(text: str) -> int:
     """Tokens of `text` by a public Claude tokenizer (the `anthropic-tokenizer` package, `[bench]` extra)."""
@@ -31,14 +33,17 @@ def compact(data: Any) -> str:
 
 @asynccontextmanager
 async def demo_session(
-    sim: Simulator | None = None, **settings: Any
+    sim: Simulator | None = None, *, latency: float = 0.0, **settings: Any
 ) -> AsyncIterator[tuple[Client, Simulator]]:
-    """An in-memory MCP session with the server on `sim` (a fresh demo workspace by default)."""
+    """An in-memory MCP session with the server on `sim` (a fresh demo workspace by default), each API
+    request taking `latency` seconds more (see benchmarks/virtual.py)."""
     sim = sim or Simulator()
     env = {"MOENGAGE_WORKSPACE_ID": DEMO_WORKSPACE_ID, "MOENGAGE_API_KEY": DEMO_API_KEY}
     with tempfile.TemporaryDirectory() as tmp:
         settings.setdefault("audit_log", str(Path(tmp) / "audit.jsonl"))
-        transport = httpx.ASGITransport(app=sim.app)
+        transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=sim.app)
+        if latency:
+            transport = Delayed(transport, latency)
         async with MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, "http://sim", transport=transport) as api:
             server = create_server(load_settings(env, **settings), api)
             async with Client(server) as client:

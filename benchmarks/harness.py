@@ -95,6 +95,8 @@ class Row:
 
     def cells(self) -> list[str]:
         met = "" if self.met is None else ("yes" if self.met else "**no**")
+        if self.met is False and self.note:
+            met += f" ({self.note})"
         return [self.measure, self.ours, self.baseline, self.ratio, self.target, met]
 
 

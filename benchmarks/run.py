@@ -1,5 +1,5 @@
 """Every benchmark, side by side, in one run: start-up, per-call overhead, throughput at the API's
-limit, memory, tokens and load. Writes the results table to benchmarks/RESULTS.md.
+limit, memory, tokens, load and large workspaces. Writes the results table to benchmarks/RESULTS.md.
 
     python -m benchmarks.run                 # full run (a few minutes), writes benchmarks/RESULTS.md
     python -m benchmarks.run --smoke         # every benchmark with tiny counts, for CI; writes nothing
@@ -24,7 +24,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
-from . import load, memory, overhead, startup, throughput, tokens_side
+from . import large, load, memory, overhead, startup, throughput, tokens_side
 from .harness import ROOT, Row
 
 RESULTS = ROOT / "benchmarks" / "RESULTS.md"
@@ -39,6 +39,7 @@ def benchmarks(smoke: bool) -> dict[str, Callable[[], list[Row]]]:
             "memory": lambda: memory.rows(memory.measure(calls=40)),
             "tokens": lambda: tokens_side.rows(tokens_side.measure(create_venv=False)),
             "load": lambda: load.rows(load.measure(calls=60, sessions=5)),
+            "large": lambda: large.rows(large.measure(sizes=(60,))),
         }
     return {
         "startup": lambda: startup.rows(startup.measure(runs=15)),
@@ -47,6 +48,7 @@ def benchmarks(smoke: bool) -> dict[str, Callable[[], list[Row]]]:
         "memory": lambda: memory.rows(memory.measure(calls=1000)),
         "tokens": lambda: tokens_side.rows(tokens_side.measure()),
         "load": lambda: load.rows(load.measure(calls=500, sessions=20)),
+        "large": lambda: large.rows(large.measure()),
     }
 
 
@@ -101,6 +103,16 @@ How each figure is made (`python -m benchmarks.<name> --help` for the details of
   20 `mcp.Client` sessions sharing 500 calls over six endpoint families, simulator enforcing the
   documented limits.
 
+- **large workspaces** (`benchmarks/large.py`, `benchmarks/plan.py`, `benchmarks/virtual.py`):
+  generated workspaces of 500, 2,000 and 5,000 campaigns (`Simulator(workspace_size=n)`, ~10%
+  periodic or business-event parents with 20-200 runs each), rate limits on and the client's real
+  limits, everything in one process on a trio loop whose clock jumps whenever all tasks wait
+  (virtual seconds; 50 ms of latency per request; CPU time is not counted). A call handing back a
+  `resume` handle is continued until done, each call counted. Requests are compared with the
+  fewest the scenario truly needs (computed from the simulator's store), wall time with the least
+  the documented per-family limits allow for those (the floor); silences are the longest stretch
+  of a call without a progress notification; RSS includes the simulator.
+
 Reliability checks that are tests rather than benchmarks: `tests/test_fuzz.py` (hostile input,
 schema-driven property-based fuzzing of every tool) and `tests/test_faults.py` (API faults through
 the tools).
@@ -112,7 +124,9 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--smoke", action="store_true", help="tiny counts, for CI; writes no file")
-    parser.add_argument("--only", help="comma list of: startup, overhead, throughput, memory, tokens, load")
+    parser.add_argument(
+        "--only", help="comma list of: startup, overhead, throughput, memory, tokens, load, large"
+    )
     parser.add_argument(
         "--output",
         type=Path,

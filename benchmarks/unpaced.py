@@ -13,10 +13,13 @@ import sys
 
 from moengage_mcp.api import client
 from moengage_mcp.api.ratelimit import LIMITS
+from moengage_mcp.team import shared
 
 UNLIMITED = {family: ((1_000_000, 1.0),) for family in LIMITS}
 
 client.MoEngageClient.__init__.__kwdefaults__["limits"] = UNLIMITED  # type: ignore[index]
+# the CLI's client takes its limiters from the process's shared state (one budget per workspace)
+shared.memory_state.__defaults__ = (UNLIMITED,)
 
 if __name__ == "__main__":
     from moengage_mcp.cli import main

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -31,6 +32,7 @@ from . import authoring, idempotency, reports, routes
 from .envelopes import REPORT, STATS, V1, V5, ApiError, detail, error_body, generation_of, rate_limited_error
 from .faults import Fault, FaultAnswer, FaultInjector, SimulatedConnectionReset, fault_answer
 from .ratelimit import RateLimiter
+from .scaled import scaled_workspace
 from .seed import DEMO_API_KEY, DEMO_WORKSPACE_ID, build_demo, demo_users
 from .seed_content import CONTENT_BLOCKS
 from .timeutil import Clock, fmt_created
@@ -111,7 +113,12 @@ class Simulator:
         seed_demo: bool = True,
         now: datetime | None = None,
         rate_limits: bool = True,
+        workspace_size: int | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """`workspace_size`: seed a generated workspace of that many campaigns (`scaled.scaled_workspace`)
+        instead of the demo one. `monotonic`: the clock of rate limits and request times; the event loop's
+        (`anyio.current_time`) when the loop's clock is virtual, as in the large-workspace benchmark."""
         self.workspace_id = workspace_id
         self.api_key = api_key
         self._clock = Clock(now)
@@ -125,7 +132,8 @@ class Simulator:
         self.faults = FaultInjector()
         self.stats_enabled = True
         self.api_enabled = True
-        self.limiter = RateLimiter(enforce=rate_limits)
+        self.monotonic = monotonic
+        self.limiter = RateLimiter(enforce=rate_limits, monotonic=monotonic)
         self.idempotency = idempotency.IdempotencyStore()
         self.reports: dict[str, datetime] = reports.demo_reports(self.now()) if seed_demo else {}
         """Downloadable report files and when each was generated."""
@@ -138,7 +146,11 @@ class Simulator:
         self.creations = authoring.CreationLog()
         self._new_ids = 0
         if seed_demo:
-            demo = build_demo(self.now())
+            demo = (
+                build_demo(self.now())
+                if workspace_size is None
+                else scaled_workspace(workspace_size, self.now())
+            )
             self.campaigns, self.executions, self.users = demo.campaigns, demo.executions, demo.users
         else:
             self.users = demo_users()
@@ -151,7 +163,7 @@ class Simulator:
         return self._clock.now()
 
     def advance(self, delta: timedelta | float) -> None:
-        """Move simulated time forward (idempotency expiry, schedules); rate limits use real time."""
+        """Move simulated time forward (idempotency expiry, schedules); rate limits keep to `monotonic`."""
         self._clock.advance(delta)
 
     def add_key(self, api_key: str, scopes: set[str] | frozenset[str] | None = None) -> None:
@@ -197,7 +209,7 @@ class Simulator:
         raw = await request.body()
         method, path = request.method, request.url.path
         headers = {k.lower(): v for k, v in request.headers.items()}
-        record = RecordedRequest(method, path, headers, _parse_json(raw)[0])
+        record = RecordedRequest(method, path, headers, _parse_json(raw)[0], time=self.monotonic())
         self.requests.append(record)
         fault = self.faults.take(method, path)
         answer = self._process(record, raw) if fault is None or fault.after_processing else None

@@ -1,7 +1,8 @@
 """Rolling-window rate limits per API key and endpoint family, as documented.
 
-Real monotonic time is used even when the simulated clock is fixed: rate limiting is about
-how fast a client actually calls, which a frozen business clock must not hide.
+Monotonic time is used even when the simulated clock is fixed: rate limiting is about how fast a
+client actually calls, which a frozen business clock must not hide. Real time by default; a virtual
+event loop's clock (`anyio.current_time`) when the client runs on one, so both sides keep one time.
 """
 
 from __future__ import annotations

@@ -230,6 +230,10 @@ class _Workspace:
     now: datetime
     campaigns: dict[str, dict[str, Any]] = field(default_factory=dict)
     executions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    share_components: bool = False
+    """Children share their parent's component objects instead of deep copies of them: the simulator
+    replaces a component whole and never edits one in place, and a workspace of 5,000 campaigns has
+    tens of thousands of children, which deep copies would make slow to build and large."""
 
     def at(self, days: float, hour: int | None = None, minute: int = 0) -> datetime:
         moment = self.now + timedelta(days=days)
@@ -371,7 +375,10 @@ class _Workspace:
 
     def _child(self, parent: dict[str, Any], index: int, moment: datetime, status: str) -> dict[str, Any]:
         child_id = oid(f"{parent['id']}/run/{index}")
-        child = copy.deepcopy(parent)
+        if self.share_components:
+            child = {**parent, "basic_details": dict(parent["basic_details"])}
+        else:
+            child = copy.deepcopy(parent)
         child.update(
             id=child_id,
             campaign_id=child_id,
