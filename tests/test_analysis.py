@@ -456,8 +456,9 @@ async def test_stats_count_the_primary_goal_only(tmp_path):
     assert set(per_goal) == {"Purchase", "Add to Cart"}  # primary first, then a secondary goal
     async with mcp_client(sim, tmp_path) as client:
         [first] = (await stats_of(client, args))["rows"]
-        for goal in sim.campaigns[cid]["conversion_goal_details"]["goals"]:
-            goal["is_primary_goal"] = goal["goal_name"] == "Add to Cart"
+    for goal in sim.campaigns[cid]["conversion_goal_details"]["goals"]:
+        goal["is_primary_goal"] = goal["goal_name"] == "Add to Cart"
+    async with mcp_client(sim, tmp_path) as client:  # a new server: nothing cached from before the change
         [second] = (await stats_of(client, args))["rows"]
     assert (first["goal"], first["conversions"]) == ("Purchase", per_goal["Purchase"])
     assert (second["goal"], second["conversions"]) == ("Add to Cart", per_goal["Add to Cart"])

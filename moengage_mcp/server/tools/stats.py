@@ -78,7 +78,9 @@ class StatsArgs(Args):
     attribution_type: AttributionType = AttributionType.VIEW_THROUGH
     metric_type: MetricType = MetricType.TOTAL
     breakdown: Breakdown = Field("campaign", description="Rows per campaign, per platform, or per variation.")
-    metrics: list[Group] | None = Field(None, description="Default: delivery, engagement, email, conversions.")
+    metrics: list[Group] | None = Field(
+        None, description="Default: delivery, engagement, email, conversions."
+    )
     max_results: int = Field(50, ge=1, le=MAX_RESULTS, description="Rows, most sent first.")
 
     @model_validator(mode="after")
