@@ -44,7 +44,10 @@ async def demo_session(
         transport: httpx.AsyncBaseTransport = httpx.ASGITransport(app=sim.app)
         if latency:
             transport = Delayed(transport, latency)
-        async with MoEngageClient(DEMO_WORKSPACE_ID, DEMO_API_KEY, "http://sim", transport=transport) as api:
-            server = create_server(load_settings(env, **settings), api)
+        loaded = load_settings(env, **settings)
+        async with MoEngageClient(
+            DEMO_WORKSPACE_ID, DEMO_API_KEY, "http://sim", transport=transport, cache_ttl=loaded.cache_ttl
+        ) as api:
+            server = create_server(loaded, api)
             async with Client(server) as client:
                 yield client, sim

@@ -70,6 +70,7 @@ class Call:
     progress: list[float] = field(default_factory=list)
     tokens: int = 0
     error: bool = False
+    result: CallToolResult | None = field(default=None, repr=False)
 
     @property
     def silences(self) -> tuple[float, float, float]:
@@ -162,7 +163,7 @@ async def follow(client: Client, tool: str, args: dict[str, Any], calls: list[Ca
             call.progress.append(anyio.current_time())
 
         res = await client.call_tool(tool, arguments, progress_callback=progress)
-        call.end = anyio.current_time()
+        call.end, call.result = anyio.current_time(), res
         call.error = bool(res.is_error)
         call.tokens = count_tokens("".join(b.text for b in res.content if isinstance(b, TextContent)))
         handle = (res.structured_content or {}).get("resume")

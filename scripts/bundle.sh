@@ -99,8 +99,11 @@ config = manifest["server"]["mcp_config"]
 values = {key: str(option.get("default", "")) for key, option in manifest["user_config"].items()}
 values.update(workspace_id="SMOKETEST", api_key="smoke-test-key")
 fill = lambda s: re.sub(r"\$\{user_config\.(\w+)\}", lambda m: values[m.group(1)], s.replace("${__dirname}", root))
+# an empty optional field is left out: the Inspector refuses "NAME=", and the server reads an
+# empty variable as unset anyway
 for name, value in config.get("env", {}).items():
-    print(f"-e\n{name}={fill(value)}")
+    if fill(value):
+        print(f"-e\n{name}={fill(value)}")
 print(fill(config["command"]))
 for arg in config["args"]:
     print(fill(arg))

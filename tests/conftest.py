@@ -28,6 +28,17 @@ def require(reason: str) -> None:
     pytest.skip(reason)
 
 
+def virtual(main, *args):
+    """`main(*args)` in virtual time (benchmarks/virtual.py): minutes of rate-limit waits in a moment."""
+    try:
+        import trio  # noqa: F401 - the virtual clock
+    except ImportError:
+        require("trio (pip install -e '.[bench]')")
+    from benchmarks.virtual import run_virtual
+
+    return run_virtual(main, *args)
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"

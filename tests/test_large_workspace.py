@@ -18,7 +18,7 @@ from moengage_mcp.simulator.scaled import MIX, RUNS, scaled_workspace
 from moengage_mcp.simulator.state import is_child, schedule_start
 from moengage_mcp.simulator.timeutil import parse_timestamp
 
-from .conftest import asgi, make_client, require
+from .conftest import asgi, make_client, virtual
 
 NOW = datetime(2025, 11, 20, 14, 30)
 PARENTS = ("PERIODIC", "BUSINESS_EVENT_TRIGGERED")
@@ -97,16 +97,6 @@ async def test_the_api_serves_a_generated_workspace() -> None:
     assert len(found) == 15
 
 
-def _virtual(main, *args):
-    from benchmarks.virtual import run_virtual
-
-    try:
-        import trio  # noqa: F401 - the virtual clock
-    except ImportError:
-        require("trio (pip install -e '.[bench]')")
-    return run_virtual(main, *args)
-
-
 async def _burst(limits) -> tuple[float, list[int]]:
     """120 concurrent gets through 50 ms of latency, paced by `limits`; virtual seconds and the statuses."""
     from benchmarks.virtual import Delayed
@@ -127,11 +117,11 @@ async def _burst(limits) -> tuple[float, list[int]]:
 
 
 def test_in_virtual_time_the_client_keeps_to_the_limits_the_simulator_enforces() -> None:
-    elapsed, statuses = _virtual(_burst, LIMITS)
+    elapsed, statuses = virtual(_burst, LIMITS)
     assert statuses == [200] * 120
     assert elapsed >= 11  # 120 requests at 10/s: the simulator's window, not the CPU, set the pace
 
 
 def test_in_virtual_time_a_client_faster_than_the_limits_earns_429s() -> None:
-    _, statuses = _virtual(_burst, {**LIMITS, "get": ((1000, 1.0),)})
+    _, statuses = virtual(_burst, {**LIMITS, "get": ((1000, 1.0),)})
     assert 429 in statuses  # so the benchmark's count of 429s would show a client overstepping

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from mcp import MCPDeprecationWarning
 
+from moengage_mcp.server.listing import MAX_RESULT_CHARS
 from moengage_mcp.server.registry import all_tools
 from moengage_mcp.server.results import DATA_TAG
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS, DEMO_WORKSPACE_ID, Simulator
@@ -121,15 +122,30 @@ async def test_search_walks_pages_reports_progress_and_continues(sim, tmp_path, 
 
 async def test_get_campaign_shortens_long_fields_and_returns_them_whole_on_request(sim, tmp_path):
     cid = largest_email(sim)
+    email = sim.campaigns[cid]["campaign_content"]["content"]["email"]
+    email["html_content"] = email["html_content"][:20_000]
     async with mcp_client(sim, tmp_path) as client:
         short = await client.call_tool("get_campaign", {"campaign_id": cid})
         full = await client.call_tool("get_campaign", {"campaign_id": cid, "full": True})
     cut = short.structured_content["shortened"]
     assert cut and any("html_content" in f["path"] for f in cut)
-    html = sim.campaigns[cid]["campaign_content"]["content"]
-    assert len(full.content[0].text) > len(short.content[0].text) + 10_000
     assert "shortened" not in full.structured_content
-    assert full.structured_content["campaign"]["id"] == cid and html
+    whole = full.structured_content["campaign"]["campaign_content"]["content"]["email"]["html_content"]
+    assert whole == email["html_content"]
+
+
+async def test_a_campaign_too_large_for_one_result_is_cut_to_fit_even_when_asked_whole(sim, tmp_path):
+    cid = largest_email(sim)
+    html = sim.campaigns[cid]["campaign_content"]["content"]["email"]["html_content"]
+    async with mcp_client(sim, tmp_path) as client:
+        full = await client.call_tool("get_campaign", {"campaign_id": cid, "full": True})
+    said = full.structured_content
+    assert len(html) + 3_000 > MAX_RESULT_CHARS  # the document as MoEngage sends it does not fit
+    assert [f["path"] for f in said["shortened"]] == ["campaign_content.content.email.html_content"]
+    assert said["shortened"][0]["chars"] == len(html)
+    kept = said["campaign"]["campaign_content"]["content"]["email"]["html_content"]
+    assert kept.startswith(html[:40_000]) and len(kept) < len(html)
+    assert len(full.content[0].text) <= MAX_RESULT_CHARS + 500  # the data block's tags
 
 
 async def test_list_executions_crosses_pages(sim, tmp_path):

@@ -35,7 +35,7 @@ from .errors import (
     error_from_response,
 )
 from .quota import CreationQuota, limit_error, per
-from .ratelimit import LIMITS, Limiter, Window, limiters
+from .ratelimit import CALLER, LIMITS, DeadlineReached, Limiter, Slot, Window, limiters
 
 if TYPE_CHECKING:
     import httpx
@@ -397,7 +397,7 @@ class MoEngageClient:
         while True:
             if budget <= 0:
                 raise TimeoutError
-            slot = await self._limiters[family].acquire()
+            slot = await self._granted(family)
             started = anyio.current_time()
             try:
                 with anyio.fail_after(budget):
@@ -417,10 +417,22 @@ class MoEngageClient:
                             wait,
                         )
                         attempt += 1
+                        until = CALLER.get().until
+                        if until is not None and anyio.current_time() + wait > until:
+                            raise DeadlineReached(f"{method} {path}: no time left to retry") from error
                         await anyio.sleep(wait)
             finally:
                 slot.release()
                 budget -= anyio.current_time() - started
+
+    async def _granted(self, family: str) -> Slot:
+        """A slot of `family`'s rate limit, waited for no later than the caller's `until`."""
+        until = CALLER.get().until
+        if until is None:
+            return await self._limiters[family].acquire()
+        with anyio.move_on_after(until - anyio.current_time()):
+            return await self._limiters[family].acquire()
+        raise DeadlineReached(f"no {family} request could be sent in time")
 
     async def _send(self, method: str, path: str, headers: dict[str, str], body: Any, ids: Reply) -> Reply:
         import httpx  # loaded by _client()

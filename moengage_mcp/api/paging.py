@@ -1,20 +1,28 @@
 """Walking the API's 15-item pages up to a requested number of items.
 
 Search and meta return no total (a short page is the last), executions do: with a total every
-remaining page is fetched at once; without one, pages are fetched in doubling waves so a small
-result costs one request and a large one is not fetched strictly one page at a time. The client's
-rate limiter keeps the concurrency within the API's limits.
+remaining page is fetched at once (the client's rate limiter keeps the concurrency within the API's
+limits); without one, the next page is asked for only once the last one came back full, so no page
+is fetched after a short one (the rate limits, not the round trips, set the pace of a long walk).
+When the caller's time runs out (`DeadlineReached`), the walk stops with what it has: the items of
+the pages fetched from the first without a gap, `timed_out` set.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 import anyio
 
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup
+
+from .errors import found_in
 from .models import PAGE_SIZE
+from .ratelimit import DeadlineReached
 
 T = TypeVar("T")
 
@@ -43,6 +51,8 @@ class Collected(Generic[T]):
     exhausted: bool
     """True when no items exist beyond these."""
     total: int | None = None
+    timed_out: bool = False
+    """True when the caller's time ran out before the walk was done."""
 
 
 async def collect(
@@ -68,22 +78,35 @@ async def collect(
             await on_page(fetched, max_items)
         return total
 
-    total = await fetch_into(first)
-    if total is not None:
-        last = min(last, max(first, -(-total // page_size)))
-    wave = 1 if total is None else last
-    following = first + 1
-    while following <= last and _all_full(pages, page_size):
-        wave = min(wave * 2 if total is None else wave, last - following + 1)
-        async with anyio.create_task_group() as tg:
-            for page in range(following, following + wave):
-                tg.start_soon(fetch_into, page)
-        following += wave
-    return _assemble(pages, skip, max_items, page_size, offset, total)
+    timed_out = False
+    total: int | None = None
+    try:
+        total = await fetch_into(first)
+        if total is not None:
+            last = min(last, max(first, -(-total // page_size)))
+            async with anyio.create_task_group() as tg:
+                for page in range(first + 1, last + 1):
+                    tg.start_soon(fetch_into, page)
+        else:
+            following = first + 1
+            while following <= last and len(pages[following - 1]) == page_size:
+                await fetch_into(following)
+                following += 1
+    except (DeadlineReached, BaseExceptionGroup) as exc:
+        if found_in(exc, DeadlineReached) is None or _other_than(exc, DeadlineReached):
+            raise
+        timed_out = True
+    got = _assemble(pages, skip, max_items, page_size, offset, total)
+    if timed_out:
+        got.exhausted, got.timed_out = False, True
+    return got
 
 
-def _all_full(pages: dict[int, list[T]], page_size: int) -> bool:
-    return all(len(items) == page_size for items in pages.values())
+def _other_than(exc: BaseException, kind: type[BaseException]) -> bool:
+    """Whether an exception group holds anything but `kind`."""
+    if isinstance(exc, BaseExceptionGroup):
+        return any(_other_than(inner, kind) for inner in exc.exceptions)
+    return not isinstance(exc, kind)
 
 
 def _assemble(
@@ -91,7 +114,10 @@ def _assemble(
 ) -> Collected[T]:
     flat: list[T] = []
     short_page = False
+    first = min(pages, default=0)
     for page in sorted(pages):
+        if page != first + len(flat) // page_size:  # a gap (a page not fetched in time): stop before it
+            break
         flat.extend(pages[page])
         if len(pages[page]) < page_size:
             short_page = True

@@ -60,10 +60,19 @@ FAIR_WINDOW = 60.0
 
 @dataclass(frozen=True)
 class Caller:
-    """Who a request is for: `who` names the session (fair shares), `urgent` marks a write's requests."""
+    """Who a request is for: `who` names the session (fair shares), `urgent` marks a write's requests,
+    and `until` (on `anyio.current_time()`'s clock) is when the caller stops waiting: a request not yet
+    granted by then is not sent at all (`DeadlineReached`), so a long job can stop in time and
+    continue later without a request lost in between."""
 
     who: str = ""
     urgent: bool = False
+    until: float | None = None
+
+
+class DeadlineReached(Exception):
+    """A request was not sent: its caller's time (`Caller.until`) ran out while it waited its turn.
+    Not an API error: nothing reached the API."""
 
 
 CALLER: ContextVar[Caller] = ContextVar("moengage_mcp_caller", default=Caller())  # noqa: B039 - frozen

@@ -45,7 +45,7 @@ class CampaignArg(Args):
 
 class Page(Args):
     max_results: int = Field(15, ge=1, le=MAX_RESULTS)
-    offset: int = Field(0, ge=0, le=100_000, description="Rows to skip; pass next_offset to continue.")
+    offset: int = Field(0, ge=0, le=100_000, description="To continue: next_offset.")
 
 
 def flat_signature(

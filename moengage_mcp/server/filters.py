@@ -40,9 +40,11 @@ class MetaFilters(Args):
         """Whether the filter asks for statuses only V5 meta has (V1 meta has no drafts)."""
         return any(status in V5_META_ONLY for status in self.statuses or ())
 
-    def meta_request(self, campaign_id: str | None = None) -> m.MetaRequest:
-        """V1 meta, for one campaign by id (whatever its status V1 knows) or for the filter."""
+    def meta_request(self, campaign_id: str | None = None, *, any_status: bool = False) -> m.MetaRequest:
+        """V1 meta, for one campaign by id (whatever its status V1 knows) or for the filter (with
+        `any_status`, over every status an id could have)."""
         statuses = list(dict.fromkeys(self.statuses)) if self.statuses else None
+        every = campaign_id or any_status
         return m.MetaRequest(
             campaign_fields=m.MetaFields(
                 id=campaign_id,
@@ -50,7 +52,7 @@ class MetaFilters(Args):
                 created_date=self.created_dates(iso_times=False),
                 delivery_type=self.delivery_types,
                 name=self.name,
-                status=statuses or list(META_FILTER_STATUSES if campaign_id else META_STATUSES),
+                status=statuses or list(META_FILTER_STATUSES if every else META_STATUSES),
                 tags=self.tags,
             ),
             include_child_campaigns=self.include_child_campaigns or None,

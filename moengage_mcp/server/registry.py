@@ -28,9 +28,10 @@ from pydantic import BaseModel
 
 from ..api import MoEngageError
 from ..api.errors import found_in
-from ..api.ratelimit import CALLER, Caller
+from ..api.ratelimit import CALLER, Caller, DeadlineReached
 from ..settings import Settings, Toolset, WriteMode
 from .args import Args, flat_signature
+from .budget import deadline, heartbeat
 from .results import data_block
 from .workspace import Workspace
 
@@ -77,8 +78,9 @@ class ReadTool(Tool):
         """Flat arguments in, the body run on `workspace`, API errors converted."""
 
         async def call(args: Args, ctx: Context) -> CallToolResult:
-            with tool_errors(), calling(Caller(who=caller_of(ctx))):
-                return await self.body(workspace, args, ctx)
+            with tool_errors(), calling(Caller(who=caller_of(ctx), until=deadline())):
+                async with heartbeat(ctx):
+                    return await self.body(workspace, args, ctx)
 
         returns = Annotated[CallToolResult, self.output]
         return flat_signature(self.args, call, extra={"ctx": Context}, returns=returns, name=self.name)
@@ -180,7 +182,12 @@ def tool_errors() -> Iterator[None]:
     except ToolError:
         raise
     except Exception as exc:
-        cause = found_in(exc, (MoEngageError, ToolError))
+        cause = found_in(exc, (MoEngageError, ToolError, DeadlineReached))
+        if isinstance(cause, DeadlineReached):
+            raise ToolError(
+                "Out of time: the API's rate limits, shared by every tool call, did not let this call finish "
+                "in time. Ask for less, or call again in a minute"
+            ) from cause
         if cause is None:
             raise
         said = cause.render(data_block) if isinstance(cause, MoEngageError) else str(cause)

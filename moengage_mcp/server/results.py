@@ -41,6 +41,11 @@ def compact_json(data: Any) -> str:
     return neutralise(text.translate({ord(c): f"\\u{ord(c):04x}" for c in _SEPARATORS}))
 
 
+def result_size(data: Any) -> int:
+    """Characters `data` takes in a result's text."""
+    return len(compact_json(data))
+
+
 def data_block(text: str) -> str:
     """`text` (from the workspace, or echoing it) delimited as workspace data, inline."""
     return f"<{DATA_TAG}>{neutralise(text)}</{DATA_TAG}>"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pydantic import BaseModel
@@ -71,6 +71,19 @@ def shorten(data: Any, limit: int = LONG_FIELD) -> tuple[Any, list[ShortenedFiel
         return value
 
     return walk(data, ""), cut
+
+
+def shorten_to_fit(data: Any, budget: int, size: Callable[[Any], int]) -> tuple[Any, list[ShortenedField]]:
+    """`data` whole if its `size` is within `budget`, else with its long strings cut to the longest
+    length that fits (at least a hundred characters each): even a campaign asked for whole must not
+    take more of a model's context than any result may."""
+    if size(data) <= budget:
+        return data, []
+    lo, hi = 100, max((len(text) for _, text in strings(data, "")), default=100)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if size(shorten(data, mid)[0]) <= budget else (lo, mid - 1)
+    return shorten(data, lo)
 
 
 _PUSH_FIELDS = (

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Literal, TypeVar
 
 import anyio
+import anyio.abc
 
 from ...api import MoEngageClient, MoEngageError, collect, pages_of
 from ...api import models as m
 from ...api.enums import AttributionType, MetricType
 from ...api.errors import found_in
+from ...api.ratelimit import DeadlineReached
 
 if sys.version_info < (3, 11):  # pragma: no cover
     from exceptiongroup import BaseExceptionGroup
@@ -254,94 +256,97 @@ async def attempt(work: Awaitable[T]) -> tuple[T | None, str | None]:
         return None, first.message
 
 
-STATS_TIME = 40.0
-"""Seconds one tool call may spend on stats calls: the stats API's 100 calls a minute are shared by
-every tool call, so a long plan must not hold a call open (or the budget) for minutes."""
-
-
 class StatsIncomplete(Exception):
-    """Not every planned stats call finished within STATS_TIME (or the plan is too long to try)."""
+    """The question would take more stats calls than one answer may spend (MAX_STATS_CALLS)."""
 
-    def __init__(self, done: int, planned: int, *, too_many: bool = False) -> None:
-        self.done, self.planned = done, planned
-        if too_many:
-            why = (
-                f"the period's stats take {planned} calls, more than {MAX_STATS_CALLS}: name campaign_ids or "
-                "ask for a shorter range"
-            )
-        else:
-            why = (
-                f"only {done} of {planned} stats calls finished within {STATS_TIME:g} s (the stats API allows "
-                "100 calls a minute, shared by every tool call): ask for fewer campaigns or a shorter range, "
-                "or call again in a minute"
-            )
-        super().__init__(why)
+    def __init__(self, planned: int) -> None:
+        self.planned = planned
+        super().__init__(
+            f"the period's stats take {planned} calls, more than {MAX_STATS_CALLS}: name campaign_ids or "
+            "ask for a shorter range"
+        )
 
 
-async def fetch_stats(
-    api: MoEngageClient,
-    campaign_ids: list[str] | None,
-    start: dt.date,
-    end: dt.date,
-    attribution: AttributionType,
-    metric: MetricType,
-    on_progress: Callable[[int, int], Awaitable[None]] | None = None,
-    time_limit: float = STATS_TIME,
-) -> list[m.StatsResponse]:
-    """Every (window × batch) call, concurrently; the client's limiter keeps them within 100/min.
-    Without `campaign_ids`, every page of every window (the workspace's campaigns with stats).
+OnProgress = Callable[[int, int], Awaitable[None]]
+"""Stats calls made so far, of those planned."""
 
-    Raises:
-        StatsIncomplete: some calls had not finished after `time_limit` seconds (they are abandoned:
-            summing only some windows or batches would report numbers that are silently too low), or
-            the workspace-wide pages would need more than MAX_STATS_CALLS calls.
-    """
-    periods = windows(start, end)
-    responses: list[m.StatsResponse] = []
-    planned = len(periods) * (len(batches(campaign_ids)) if campaign_ids is not None else 1)
 
-    async def one(
-        window: tuple[dt.date, dt.date], batch: list[str] | None, offset: int | None = None
-    ) -> m.StatsResponse:
+@dataclass(frozen=True)
+class StatsCall:
+    window: tuple[dt.date, dt.date]
+    batch: tuple[str, ...] | None
+    """None: every campaign with stats (workspace-wide), a page at `offset`."""
+    offset: int | None = None
+
+
+@dataclass
+class StatsJob:
+    """The stats calls one question needs, those answered and those still to make. A call whose
+    time runs out (`DeadlineReached`) leaves the rest pending for the call that resumes the job, so no
+    stats call is made twice. Without campaign ids each window's first page says how many pages
+    follow (they are planned then)."""
+
+    attribution: AttributionType
+    metric: MetricType
+    pending: list[StatsCall]
+    responses: list[m.StatsResponse] = field(default_factory=list)
+    planned: int = 0
+
+    @classmethod
+    def plan(
+        cls,
+        campaign_ids: list[str] | None,
+        start: dt.date,
+        end: dt.date,
+        attribution: AttributionType,
+        metric: MetricType,
+    ) -> StatsJob:
+        calls = [
+            StatsCall(window, tuple(batch) if campaign_ids is not None else None, None if campaign_ids else 0)
+            for window in windows(start, end)
+            for batch in (batches(campaign_ids) if campaign_ids is not None else [[]])
+        ]
+        return cls(attribution, metric, calls, planned=len(calls))
+
+    @property
+    def done(self) -> bool:
+        return not self.pending
+
+    async def advance(self, api: MoEngageClient, on_progress: OnProgress | None = None) -> None:
+        """Make the pending calls, concurrently (the client's limiter keeps them within 100/min), until
+        they are done or the caller's time runs out."""
+        async with anyio.create_task_group() as tg:
+            for call in list(self.pending):
+                tg.start_soon(self._make, api, call, tg, on_progress)
+
+    async def _make(
+        self, api: MoEngageClient, call: StatsCall, tg: anyio.abc.TaskGroup, on_progress: OnProgress | None
+    ) -> None:
         request = m.StatsRequest(
-            start_date=window[0],
-            end_date=window[1],
-            campaign_ids=batch,
-            attribution_type=attribution,
-            metric_type=metric,
-            offset=offset,
+            start_date=call.window[0],
+            end_date=call.window[1],
+            campaign_ids=list(call.batch) if call.batch is not None else None,
+            attribution_type=self.attribution,
+            metric_type=self.metric,
+            offset=call.offset,
             limit=m.STATS_PAGE_SIZE,
         )
-        response = await api.campaign_stats(request)
-        responses.append(response)
+        try:
+            response = await api.campaign_stats(request)
+        except DeadlineReached:
+            return  # stays pending, for the call that resumes the job
+        self.pending.remove(call)
+        self.responses.append(response)
+        if call.batch is None and call.offset == 0:
+            more = [
+                StatsCall(call.window, None, page * m.STATS_PAGE_SIZE)
+                for page in range(1, response.total_pages or 1)
+            ]
+            self.planned += len(more)
+            if self.planned > MAX_STATS_CALLS:
+                raise StatsIncomplete(self.planned)
+            self.pending += more
+            for following in more:
+                tg.start_soon(self._make, api, following, tg, on_progress)
         if on_progress is not None:
-            await on_progress(len(responses), planned)
-        return response
-
-    async def every_page(window: tuple[dt.date, dt.date]) -> None:
-        nonlocal planned
-        first = await one(window, None, 0)
-        pages = first.total_pages or 1
-        planned += pages - 1
-        if planned > MAX_STATS_CALLS:
-            raise StatsIncomplete(len(responses), planned, too_many=True)
-        async with anyio.create_task_group() as tg:
-            for page in range(1, pages):
-                tg.start_soon(one, window, None, page * m.STATS_PAGE_SIZE)
-
-    try:
-        with anyio.move_on_after(time_limit):
-            async with anyio.create_task_group() as tg:
-                for window in periods:
-                    if campaign_ids is None:
-                        tg.start_soon(every_page, window)
-                    else:
-                        for batch in batches(campaign_ids):
-                            tg.start_soon(one, window, batch)
-    except BaseExceptionGroup as group:
-        if (too_many := found_in(group, StatsIncomplete)) is not None:
-            raise too_many from None
-        raise
-    if len(responses) < planned:
-        raise StatsIncomplete(len(responses), planned)
-    return responses
+            await on_progress(len(self.responses), self.planned)

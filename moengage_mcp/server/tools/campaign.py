@@ -10,9 +10,10 @@ from pydantic import BaseModel, Field
 
 from ...api import models as m
 from ..args import CampaignArg
-from ..core.content import ShortenedField, shorten
+from ..core.content import ShortenedField, shorten, shorten_to_fit
+from ..listing import MAX_RESULT_CHARS
 from ..registry import read_tool
-from ..results import result
+from ..results import result, result_size
 from ..workspace import Workspace
 
 
@@ -23,7 +24,7 @@ class GetCampaignArgs(CampaignArg):
 class CampaignDetail(BaseModel):
     campaign: dict[str, Any]
     shortened: list[ShortenedField] | None = Field(
-        None, description="Fields cut short; full=true returns them whole."
+        None, description="Fields cut short; with full=true only if too large (the resource has them whole)."
     )
 
 
@@ -44,9 +45,7 @@ def campaign_dict(campaign: m.Campaign) -> dict[str, Any]:
 )
 async def get_campaign(ws: Workspace, args: GetCampaignArgs, ctx: Context) -> CallToolResult:
     data = campaign_dict(await ws.api.get_campaign(args.campaign_id))
-    cut: list[ShortenedField] = []
-    if not args.full:
-        data, cut = shorten(data)
+    data, cut = shorten_to_fit(data, MAX_RESULT_CHARS, result_size) if args.full else shorten(data)
     return result(CampaignDetail(campaign=data, shortened=cut or None))
 
 

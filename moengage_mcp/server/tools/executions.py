@@ -9,7 +9,7 @@ from pydantic import BaseModel
 from ...api import models as m
 from ..args import CampaignArg, Page
 from ..core.text import minute, text
-from ..listing import Continuation, continuation, walk
+from ..listing import Continuation, page_of, walk
 from ..registry import read_tool
 from ..results import result
 from ..workspace import Workspace
@@ -34,9 +34,9 @@ class ExecutionsResult(Continuation):
     title="List executions",
     summary="Runs of a periodic or business-event-triggered campaign with sent time, status and total_instances.",
     description=(
-        "Runs of a periodic or business-event-triggered campaign (its child campaigns) with sent time and "
-        "status, in the API's order (not guaranteed newest first), and total_instances. For failed or stuck "
-        "recent runs across campaigns, campaign_report checks the newest runs for you."
+        "Runs (child campaigns) of a periodic or business-event-triggered campaign: sent time, status, "
+        "total_instances. API order, not always newest first; campaign_report finds failed or stuck runs "
+        "across campaigns."
     ),
     args=ExecutionsArgs,
     output=ExecutionsResult,
@@ -46,12 +46,13 @@ async def list_executions(ws: Workspace, args: ExecutionsArgs, ctx: Context) -> 
         got = await ws.api.list_executions(args.campaign_id, m.ExecutionsRequest(page=page))
         return got.executions, got.total_instances
 
-    got = await walk(ctx, fetch, args)
+    got = await walk(fetch, args)
     rows = [
         ExecutionRow(campaign_id=e.campaign_id, sent=minute(e.sent_time), status=text(e.status))
         for e in got.items
     ]
-    return result(ExecutionsResult(total_instances=got.total, executions=rows, **continuation(args, got)))
+    rows, more = page_of(args, got, rows)
+    return result(ExecutionsResult(total_instances=got.total, executions=rows, **more))
 
 
 TOOLS = (list_executions,)

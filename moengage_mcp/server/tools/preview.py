@@ -21,22 +21,22 @@ from ..core.content import (
     raw_content,
     rendered_blocks,
     shorten,
+    shorten_to_fit,
     unresolved_fields,
 )
 from ..core.text import text
+from ..listing import MAX_RESULT_CHARS
 from ..registry import read_tool
-from ..results import result
+from ..results import result, result_size
 from ..workspace import Workspace
 
 
 class PreviewArgs(Args):
     user_id: UserId = Field(description="The user to render for.")
     user_id_type: PreviewIdentifier = PreviewIdentifier.USER_ATTRIBUTE_UNIQUE_ID
-    campaign_id: m.CampaignId | None = Field(None, description="Render this campaign's saved content...")
-    campaign_content: dict[str, Any] | None = Field(None, description="...or this inline campaign_content.")
-    channel: Literal[Channel.PUSH, Channel.EMAIL, Channel.SMS] | None = Field(
-        None, description="Needed with campaign_content."
-    )
+    campaign_id: m.CampaignId | None = None
+    campaign_content: dict[str, Any] | None = None
+    channel: Literal[Channel.PUSH, Channel.EMAIL, Channel.SMS] | None = None
     event_attributes: dict[str, str] | None = None
     full: bool = Field(False, description="Return long fields whole.")
 
@@ -76,9 +76,7 @@ async def personalized_preview(ws: Workspace, args: PreviewArgs, ctx: Context) -
     )
     blocks = rendered_blocks(m.CampaignContent.model_validate(rendered.personalized_content))
     unresolved = unresolved_fields(blocks)
-    cut: list[ShortenedField] = []
-    if not args.full:
-        blocks, cut = _shorten_blocks(blocks)
+    blocks, cut = _shorten_blocks(blocks, whole=args.full)
     out = PreviewOut(
         channel=channel.value,
         user_id=args.user_id,
@@ -105,8 +103,12 @@ async def _preview_source(api: MoEngageClient, args: PreviewArgs) -> tuple[Chann
     return Channel(campaign.channel), content
 
 
-def _shorten_blocks(blocks: list[RenderedBlock]) -> tuple[list[RenderedBlock], list[ShortenedField]]:
-    short, cut = shorten([b.model_dump() for b in blocks])
+def _shorten_blocks(
+    blocks: list[RenderedBlock], *, whole: bool
+) -> tuple[list[RenderedBlock], list[ShortenedField]]:
+    """Long fields shortened, or with `whole` kept as long as the result's size allows."""
+    dumped = [b.model_dump() for b in blocks]
+    short, cut = shorten_to_fit(dumped, MAX_RESULT_CHARS, result_size) if whole else shorten(dumped)
     for field in cut:
         field.path = "blocks" + (field.path if field.path.startswith("[") else f".{field.path}")
     return [RenderedBlock.model_validate(b) for b in short], cut

@@ -9,9 +9,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
 from pydantic import Field
 
-from ..args import Day
-from ..core.report import Metric, ReportOut, ReportQuery, build_report, markdown
+from ..args import Day, Text
+from ..budget import progress
+from ..core.report import Metric, ReportJob, ReportOut, ReportQuery, markdown
 from ..filters import Filters
+from ..jobs import arguments_key
 from ..registry import read_tool
 from ..results import result
 from ..workspace import Workspace
@@ -24,6 +26,7 @@ class ReportArgs(Filters):
     stats_to: Day | None = Field(None, description="Default: today.")
     top: int = Field(3, ge=1, le=10)
     max_campaigns: int = Field(1000, ge=1, le=5000)
+    resume: Text | None = Field(None, description="From a partial answer: continue it.")
 
     def query(self, today: dt.date) -> ReportQuery:
         """The report's query; the stats period defaults to the 30 days up to `today`."""
@@ -56,15 +59,17 @@ class ReportArgs(Filters):
     output=ReportOut,
 )
 async def campaign_report(ws: Workspace, args: ReportArgs, ctx: Context) -> CallToolResult:
-    steps = iter(range(1, 10))
-
-    async def progress(message: str) -> None:
-        await ctx.report_progress(next(steps), None, message)
-
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    query = args.query(now.date())
-    out = await build_report(ws.api, query, now, progress)
-    return result(out, body=markdown(out, query))
+    key = arguments_key("campaign_report", args.model_dump(mode="json"))
+    if args.resume:
+        job: ReportJob = ws.jobs.take(args.resume, key)
+    else:
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        job = ReportJob(args.query(now.date()), now)
+    await job.advance(ws.api, lambda said: progress().update(said))
+    out = job.report()
+    if not job.done:
+        out.partial, out.pending, out.resume = True, job.pending(), ws.jobs.keep(key, job)
+    return result(out, body=markdown(out, job.query))
 
 
 TOOLS = (campaign_report,)

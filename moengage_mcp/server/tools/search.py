@@ -11,7 +11,7 @@ from ...api import pages_of
 from ..args import Page
 from ..core.text import minute, text
 from ..filters import Filters
-from ..listing import Continuation, continuation, walk
+from ..listing import Continuation, page_of, walk
 from ..registry import read_tool
 from ..results import result
 from ..workspace import Workspace
@@ -23,7 +23,7 @@ class SearchArgs(Filters, Page):
 
 class CampaignRow(BaseModel):
     id: str
-    campaign_id: str | None = Field(None, description="Stable id across versions, when it differs from id.")
+    campaign_id: str | None = Field(None, description="Stable across versions, if not id.")
     version: int | None = None
     name: str | None = None
     channel: str | None = None
@@ -65,16 +65,16 @@ class SearchResult(Continuation):
     title="Search campaigns",
     summary="Find campaigns by name, channel, status, delivery type, tags, creator, creation date or ids; compact rows.",
     description=(
-        "Find campaigns by name, channel, status, delivery type, tags, creator, creation date or ids. "
-        "Returns compact rows without content (times UTC); use get_campaign for one campaign in full "
-        "and get_meta for reachability."
+        "Find campaigns by name, channel, status, delivery type, tags, creator, creation date or ids: "
+        "compact rows, no content, times UTC. One in full: get_campaign; reachability: get_meta."
     ),
     args=SearchArgs,
     output=SearchResult,
 )
 async def search_campaigns(ws: Workspace, args: SearchArgs, ctx: Context) -> CallToolResult:
-    got = await walk(ctx, pages_of(ws.api.search_campaigns, args.search_request()), args)
-    return result(SearchResult(campaigns=[CampaignRow.of(c) for c in got.items], **continuation(args, got)))
+    got = await walk(pages_of(ws.api.search_campaigns, args.search_request()), args)
+    rows, more = page_of(args, got, [CampaignRow.of(c) for c in got.items])
+    return result(SearchResult(campaigns=rows, **more))
 
 
 TOOLS = (search_campaigns,)

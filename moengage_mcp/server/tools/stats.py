@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -11,15 +14,17 @@ from pydantic import BaseModel, Field, model_validator
 
 from ...api import models as m
 from ...api.enums import AttributionType, MetricType
-from ..args import MAX_RESULTS, Args, Day
+from ...api.errors import found_in
+from ..args import MAX_RESULTS, Args, Day, Text
+from ..budget import progress
 from ..core.stats import (
     MAX_STATS_CALLS,
     Breakdown,
     Counts,
     StatsIncomplete,
+    StatsJob,
     batches,
     counted_goals,
-    fetch_stats,
     listed_goals,
     merge,
     primary_goals,
@@ -28,9 +33,14 @@ from ..core.stats import (
     rows,
     windows,
 )
+from ..jobs import arguments_key
+from ..listing import fitting
 from ..registry import read_tool
 from ..results import result
 from ..workspace import Workspace
+
+if sys.version_info < (3, 11):  # pragma: no cover
+    from exceptiongroup import BaseExceptionGroup
 
 UNIQUE_SUMMED = "unique counts summed over platforms may count a user once per platform"
 
@@ -82,6 +92,7 @@ class StatsArgs(Args):
         None, description="Default: delivery, engagement, email, conversions."
     )
     max_results: int = Field(50, ge=1, le=MAX_RESULTS, description="Rows, most sent first.")
+    resume: Text | None = Field(None, description="From a partial answer: continue it.")
 
     @model_validator(mode="after")
     def _bounded(self) -> StatsArgs:
@@ -184,7 +195,11 @@ class StatsOut(BaseModel):
     period: str
     rows: list[StatsRow]
     campaigns: int = Field(description="Campaigns with stats in the period.")
-    more: bool = Field(description="True when max_results cut the rows.")
+    more: bool = Field(description="True when rows were left out (max_results or size) or work remains.")
+    cut: Literal["size"] | None = None
+    resume: str | None = Field(
+        None, description="Call again with the same arguments plus resume to continue."
+    )
     no_data: list[str] | None = Field(
         None, description="Requested campaigns with nothing sent in the period."
     )
@@ -206,16 +221,32 @@ class StatsOut(BaseModel):
 )
 async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> CallToolResult:
     ids = list(dict.fromkeys(args.campaign_ids)) if args.campaign_ids else None
+    key = arguments_key("get_campaign_stats", args.model_dump(mode="json"))
+    job = ws.jobs.take(args.resume, key) if args.resume else None
+    if job is None:
+        job = StatsJob.plan(ids, args.start_date, args.end_date, args.attribution_type, args.metric_type)
 
-    async def progress(done: int, total: int) -> None:
-        await ctx.report_progress(done, total, f"{done} of {total} stats calls")
+    async def on_progress(done: int, total: int) -> None:
+        await progress().report(f"{done} of {total} stats calls", done, total)
 
-    try:
-        responses = await fetch_stats(
-            ws.api, ids, args.start_date, args.end_date, args.attribution_type, args.metric_type, progress
+    with stats_errors():
+        await job.advance(ws.api, on_progress)
+    period = f"{args.start_date}..{args.end_date}"
+    if not job.done:  # out of time: keep what is fetched, nothing is summed from a part
+        handle = ws.jobs.keep(key, job)
+        done = f"{len(job.responses)} of {job.planned} stats calls made"
+        note = f"Partial: {done}; call again with resume to continue (no call is made twice)"
+        out = StatsOut(
+            period=period,
+            rows=[],
+            campaigns=0,
+            more=True,
+            resume=handle,
+            note=note,
+            api_calls=len(job.responses),
         )
-    except StatsIncomplete as exc:
-        raise ToolError(f"Campaign stats incomplete, so none are shown: {exc}") from None
+        return result(out)
+    responses = job.responses
     listed = listed_goals(responses)
     goals = counted_goals(listed, await primary_goals(ws.api, listed))
     cells = merge(responses, goals)
@@ -223,19 +254,33 @@ async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> Ca
     found = {key[0] for key in merged}
     ordered = sorted(merged.items(), key=lambda item: (-(item[1].sent or 0), item[0]))
     shown = {name for group in args.metrics or DEFAULT_GROUPS for name in GROUPS[group]}
+    listed_rows = [
+        StatsRow.of(key, counts, goals.get(key[0]), shown) for key, counts in ordered[: args.max_results]
+    ]
+    kept = listed_rows[: fitting(listed_rows)]
     platforms_summed = args.breakdown == "campaign" and len({key[:2] for key in cells}) > len(found)
     out = StatsOut(
-        period=f"{args.start_date}..{args.end_date}",
-        rows=[
-            StatsRow.of(key, counts, goals.get(key[0]), shown) for key, counts in ordered[: args.max_results]
-        ],
+        period=period,
+        rows=kept,
         campaigns=len(found),
-        more=len(ordered) > args.max_results,
+        more=len(ordered) > len(kept),
+        cut="size" if len(kept) < len(listed_rows) else None,
         no_data=[cid for cid in ids or [] if cid not in found] or None,
         note=UNIQUE_SUMMED if args.metric_type is MetricType.UNIQUE and platforms_summed else None,
         api_calls=len(responses),
     )
     return result(out)
+
+
+@contextmanager
+def stats_errors() -> Iterator[None]:
+    """A plan too long to try is the caller's to narrow: a tool error saying how."""
+    try:
+        yield
+    except (StatsIncomplete, BaseExceptionGroup) as exc:
+        if (too_long := found_in(exc, StatsIncomplete)) is None:
+            raise
+        raise ToolError(f"Campaign stats not fetched: {too_long}") from None
 
 
 TOOLS = (get_campaign_stats,)
