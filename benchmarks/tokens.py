@@ -10,11 +10,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import anyio
+from mcp import Client
 
+from moengage_mcp.runtime import open_apis
+from moengage_mcp.server import create_server
+from moengage_mcp.server.workspace import Workspaces
+from moengage_mcp.settings import ENV, load_settings
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
+from moengage_mcp.workspaces import configured
 
 from .common import compact, count_tokens, demo_session
 
@@ -29,8 +37,11 @@ SIX_READ_TOOLS = (
 """The core read tools of issue 4's 2,500-token budget."""
 DRAFT_TOOLS = ("create_campaign", "update_campaign", "duplicate_campaign")
 """Issue 15's budget: what the three draft tools add, as a model sees a tool (name, description, input schema)."""
+TWO_WORKSPACES = "tools/list growth, two workspaces (name, description, input schema)"
+"""Issue 17's budget: what a `workspace` argument on every tool adds, with examples/workspaces.toml."""
 BUDGETS = {
     "tools/list, six read tools": 2500,
+    TWO_WORKSPACES: 150,
     "tools/list, three draft tools (name, description, input schema)": 1200,
     "search_campaigns, 15 campaigns": 1500,
     "get_campaign, largest email (default options)": 3000,
@@ -38,10 +49,31 @@ BUDGETS = {
     "qa_campaign, largest over every demo campaign": 1500,
 }
 QA_USERS = ["user-1001", "user-1005"]
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "workspaces.toml"
+
+
+def _seen(tools: list[Any]) -> int:
+    """Tokens of the tools as a model sees them: name, description, input schema."""
+    return sum(
+        count_tokens(compact({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))
+        for t in tools
+    )
+
+
+async def _two_workspaces() -> int:
+    """The tool list's growth from one workspace to the two of examples/workspaces.toml (on simulators)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        log = str(Path(tmp) / "audit.jsonl")
+        settings = load_settings({ENV["workspaces_file"]: str(EXAMPLE)}, demo=True, audit_log=log)
+        found = configured(settings, {})
+        async with open_apis(found) as apis, demo_session() as (one, _):
+            server = create_server(settings, Workspaces.of(apis, found.settings, found.default))
+            async with Client(server) as two:
+                return _seen((await two.list_tools()).tools) - _seen((await one.list_tools()).tools)
 
 
 async def measure() -> dict[str, int]:
-    figures: dict[str, int] = {}
+    figures: dict[str, int] = {TWO_WORKSPACES: await _two_workspaces()}
     async with demo_session() as (client, sim):
         tools = (await client.list_tools()).tools
         entry = {

@@ -13,6 +13,7 @@ from . import __version__
 
 if TYPE_CHECKING:
     from .settings import Settings
+    from .workspaces import Configured
 
 EPILOG = """\
 examples:
@@ -142,22 +143,45 @@ def _main(argv: Sequence[str] | None) -> int:
     overrides: dict[str, Any] = {field: getattr(args, field) for field in FLAGS}
     try:
         settings = load_settings(demo=args.demo or None, **overrides)
+        workspaces = _workspaces(settings)
         port = _bind(args.host, args.port)
     except SettingsError as exc:
         return _fail(str(exc))
-    from .runtime import demo_settings
-
-    if settings.demo:
-        settings = demo_settings(settings)
     try:
         if args.command == "check":
-            return anyio.run(_check, settings)
-        anyio.run(_serve, settings, args.transport, args.host, port, args.stateless)
+            return anyio.run(_check, workspaces)
+        anyio.run(_serve, settings, workspaces, args.transport, args.host, port, args.stateless)
     except KeyboardInterrupt:
         return 130
     except (TransportConfigError, SettingsError) as exc:
         return _fail(str(exc))
     return 0
+
+
+def _workspaces(settings: Settings) -> Configured:
+    """The workspaces to serve: a workspaces file's (the single-workspace variables then unused, said
+    once), or the one of the variables; under --demo each on a simulator of its own."""
+    import os
+
+    from .runtime import demo_settings
+    from .settings import ENV
+    from .workspaces import Configured, configured, single
+
+    if not settings.workspaces_file:
+        return single(demo_settings(settings) if settings.demo else settings)
+    found = configured(settings, os.environ)
+    single_variables = [ENV[f] for f in ("workspace_id", "api_key", "data_center", "base_url")]
+    if unused := [v for v in single_variables if os.environ.get(v) and v not in found.key_variables]:
+        logging.getLogger("moengage_mcp").warning(
+            "%s is set, so %s %s not used",
+            ENV["workspaces_file"],
+            ", ".join(unused),
+            "is" if len(unused) == 1 else "are",
+        )
+    if settings.demo:
+        named = {n: demo_settings(s, named=True) for n, s in found.settings.items()}
+        found = Configured(named, found.default, found.key_variables)
+    return found
 
 
 def _bind(host: str, port: str) -> int:
@@ -176,13 +200,16 @@ def _fail(message: str) -> int:
     return 2
 
 
-async def _serve(settings: Settings, transport: str, host: str, port: int, stateless: bool) -> None:
-    from .runtime import make_api
+async def _serve(
+    settings: Settings, workspaces: Configured, transport: str, host: str, port: int, stateless: bool
+) -> None:
+    from .runtime import open_apis
     from .server import create_server
+    from .server.workspace import Workspaces
     from .team.shared import open_shared_state
 
-    async with open_shared_state(settings) as shared, make_api(settings, shared) as api:
-        server = create_server(settings, api)
+    async with open_shared_state(settings) as shared, open_apis(workspaces, shared) as apis:
+        server = create_server(settings, Workspaces.of(apis, workspaces.settings, workspaces.default))
         _serving()
         if transport == "stdio":
             await server.run_stdio_async()
@@ -196,21 +223,28 @@ async def _serve(settings: Settings, transport: str, host: str, port: int, state
         await uvicorn.Server(uvicorn_config(app, host, port, settings)).serve()
 
 
-async def _check(settings: Settings) -> int:
-    """One cheap read (a one-row search) that proves workspace, key and data center fit together."""
+async def _check(workspaces: Configured) -> int:
+    """One cheap read (a one-row search) per workspace, proving its id, key and data center fit together;
+    each workspace's outcome on a line of its own. Exit 1 if any failed."""
     from .api import MoEngageError
     from .api import models as m
     from .runtime import make_api
 
-    where = f"{settings.api_base_url} as workspace {settings.workspace_id}"
-    async with make_api(settings) as api:
-        try:
-            found = await api.search_campaigns(m.SearchRequest(limit=1))
-        except MoEngageError as exc:
-            print(f"FAILED: {where}\n{exc}", file=sys.stderr)
-            return 1
-    print(f"OK: reached {where}; the key can read campaigns ({'some found' if found else 'none yet'}).")
-    return 0
+    failed = 0
+    for name, settings in workspaces.settings.items():
+        label = f"{name}: " if len(workspaces.settings) > 1 else ""
+        where = f"{settings.api_base_url} as workspace {settings.workspace_id}"
+        async with make_api(settings) as api:
+            try:
+                found = await api.search_campaigns(m.SearchRequest(limit=1))
+            except MoEngageError as exc:
+                print(f"FAILED: {label}{where}\n{exc}", file=sys.stderr)
+                failed += 1
+                continue
+        print(
+            f"OK: {label}reached {where}; the key can read campaigns ({'some found' if found else 'none yet'})."
+        )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

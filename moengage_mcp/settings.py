@@ -56,6 +56,7 @@ ENV: dict[str, str] = {
     "base_url": "MOENGAGE_BASE_URL",
     "write_mode": "MOENGAGE_MCP_WRITE_MODE",
     "toolsets": "MOENGAGE_MCP_TOOLSETS",
+    "workspaces_file": "MOENGAGE_MCP_WORKSPACES_FILE",
     "test_recipients": "MOENGAGE_MCP_TEST_RECIPIENTS",
     "author_email": "MOENGAGE_MCP_AUTHOR_EMAIL",
     "cache_ttl": "MOENGAGE_MCP_CACHE_TTL",
@@ -101,6 +102,8 @@ class Settings(BaseModel):
     api_key: SecretStr | None = None
     data_center: str = "01"
     base_url: str | None = None
+    workspaces_file: Path | None = None
+    """Several named workspaces (`moengage_mcp.workspaces`); then the four above are not used."""
     write_mode: WriteMode = WriteMode.CONFIRM
     toolsets: frozenset[Toolset] = frozenset(Toolset)
     test_recipients: frozenset[str] | None = None
@@ -201,7 +204,7 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _credentials(self) -> Settings:
-        if not self.demo:
+        if not self.demo and self.workspaces_file is None:
             for field in ("workspace_id", "api_key"):
                 if getattr(self, field) is None:
                     raise SettingsError(

@@ -5,6 +5,7 @@ unhurried call gives, without a request made twice; a handle works once, for its
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import anyio
@@ -20,12 +21,15 @@ from moengage_mcp.simulator import Simulator
 from .conftest import virtual
 
 PART_FIELDS = ("partial", "pending", "resume")
+NOW = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+"""One instant the workspaces of a question and of its oracle are both generated at (their run times
+are relative to it): a run a minute later must not tell them apart."""
 
 
 async def _parts(size: int, tool: str, args: dict[str, Any]) -> tuple[list[Call], list[str]]:
     """`tool` followed through its resume handles on a fresh workspace of `size`; the calls and the
     requests the simulator answered (method and path)."""
-    sim = Simulator(workspace_size=size, monotonic=anyio.current_time)
+    sim = Simulator(workspace_size=size, monotonic=anyio.current_time, now=NOW)
     calls: list[Call] = []
     async with demo_session(sim, latency=LATENCY) as (client, _):
         await follow(client, tool, args, calls)

@@ -16,6 +16,8 @@ import pytest
 
 from moengage_mcp import __version__
 from moengage_mcp.settings import ENV, load_settings
+from moengage_mcp.workspaces import BUNDLE_SECOND_KEY as SECOND_KEY
+from moengage_mcp.workspaces import configured
 
 from .conftest import mcp_client
 
@@ -57,9 +59,26 @@ def test_every_user_config_key_reaches_the_server_environment():
     env = MANIFEST["server"]["mcp_config"]["env"]
     used = {key for value in env.values() for key in USER_CONFIG.findall(value)}
     assert used == set(MANIFEST["user_config"])
-    assert set(env) <= set(ENV.values()), f"unknown settings {sorted(set(env) - set(ENV.values()))}"
+    settings = set(env) - {SECOND_KEY}  # a key variable a workspaces file names, not a setting
+    assert settings <= set(ENV.values()), f"unknown settings {sorted(settings - set(ENV.values()))}"
     assert MANIFEST["user_config"]["api_key"].get("sensitive") is True
+    assert MANIFEST["user_config"]["second_api_key"].get("sensitive") is True
     assert env["MOENGAGE_API_KEY"] == "${user_config.api_key}"
+
+
+def test_a_bundles_workspaces_file_reads_both_of_its_keys(tmp_path):
+    """The bundle's workspaces-file field: a TEST and a LIVE workspace, keyed by the bundle's two key fields."""
+    path = tmp_path / "workspaces.toml"
+    path.write_text(
+        'default = "test"\n[workspaces.live]\nworkspace_id = "LIVE1"\napi_key_env = "MOENGAGE_API_KEY"\n'
+        f'[workspaces.test]\nworkspace_id = "TEST1"\napi_key_env = "{SECOND_KEY}"\nwrite_mode = "auto"\n'
+    )
+    env = {"MOENGAGE_WORKSPACE_ID": "ignored", "MOENGAGE_API_KEY": "live-key", SECOND_KEY: "test-key"}
+    env["MOENGAGE_MCP_WORKSPACES_FILE"] = str(path)
+    found = configured(load_settings({k: v for k, v in env.items() if k != SECOND_KEY}), env)
+    keys = {name: s.api_key.get_secret_value() for name, s in found.settings.items() if s.api_key}
+    assert keys == {"live": "live-key", "test": "test-key"}
+    assert found.settings["test"].write_mode.value == "auto" and found.default == "test"
 
 
 def test_user_config_defaults_are_valid_settings():

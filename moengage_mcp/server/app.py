@@ -21,7 +21,7 @@ from .registry import Tool, all_tools, refusal
 from .resources import register_resources
 from .results import DATA_NOTICE, compact_schema
 from .sdk import accept_set_level
-from .workspace import Workspace
+from .workspace import Workspaces
 
 INSTRUCTIONS = f"""\
 Tools for one MoEngage workspace's campaigns (push, email, SMS). Start with search_campaigns or \
@@ -35,11 +35,18 @@ class MoEngageServer(MCPServer):
     arguments, a failed pre-flight read), and answers a bad prompt request as the client's mistake."""
 
     def __init__(
-        self, *args: Any, declared: dict[str, Tool], refused: dict[str, str], audit: AuditLog, **kwargs: Any
+        self,
+        *args: Any,
+        declared: dict[str, Tool],
+        refused: dict[str, str],
+        workspaces: Workspaces,
+        audit: AuditLog,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.declared = declared
         self.refused = refused
+        self.workspaces = workspaces
         self.audit = audit
         self._listed: list[MCPTool] | None = None
 
@@ -84,6 +91,11 @@ class MoEngageServer(MCPServer):
                 f"Error executing tool {name}: unknown argument(s) {', '.join(unknown)}; "
                 f"valid arguments: {', '.join(tool.args.model_fields)}"
             )
+        if tool is not None and self.workspaces.several:
+            # listed because some workspace allows it; refused in one whose own settings do not
+            for workspace in self.workspaces.named_in(arguments.get("workspace")):
+                if why := refusal(tool, workspace.settings, workspace.name):
+                    raise ToolError(why)
         return await super().call_tool(name, arguments, context)
 
     async def get_prompt(
@@ -105,34 +117,74 @@ class MoEngageServer(MCPServer):
 
 
 def create_server(
-    settings: Settings, api: MoEngageClient, *, tokens: ConfirmationTokens | None = None
+    settings: Settings,
+    api: MoEngageClient | Workspaces,
+    *,
+    tokens: ConfirmationTokens | None = None,
 ) -> MoEngageServer:
-    """Build the server for `settings`, talking to the API through `api` (owned by the caller)."""
+    """Build the server for `settings`, talking to the API through `api` (owned by the caller): one
+    client, or the workspaces of a workspaces file, each with its own client and settings."""
+    workspaces = (
+        api
+        if isinstance(api, Workspaces)
+        else Workspaces.of({"default": api}, {"default": settings}, "default")
+    )
     audit = AuditLog(settings.audit_log)
-    if settings.write_mode is not WriteMode.OFF and (why := audit.start(settings.write_mode.value)):
+    modes = {ws.settings.write_mode for ws in workspaces.by_name.values()}
+    if modes != {WriteMode.OFF} and (why := audit.start(",".join(sorted(m.value for m in modes)))):
         raise SettingsError(f"MOENGAGE_MCP_AUDIT_LOG: cannot append to {audit.path} ({why})")
     declared = {tool.name: tool for tool in all_tools()}
-    refused = {name: why for name, tool in declared.items() if (why := refusal(tool, settings))}
+    if workspaces.several:
+        declared = {name: tool.for_workspaces(workspaces) for name, tool in declared.items()}
+    refused = _refused(declared, workspaces)
     server = MoEngageServer(
         "moengage-mcp",
         title="MoEngage Campaigns",
         version=__version__,
-        instructions=INSTRUCTIONS,
+        instructions=instructions(workspaces),
         website_url="https://github.com/moengage-mcp/moengage-mcp",
         log_level="WARNING",  # the SDK calls logging.basicConfig with this; the CLI configures logging first
         declared=declared,
         refused=refused,
+        workspaces=workspaces,
         audit=audit,
     )
-    workspace = Workspace(api, settings)
     policy = WritePolicy(audit, tokens or ConfirmationTokens())
     for name, tool in declared.items():
         if name not in refused:
-            fn = tool.bind(workspace, policy)
+            fn = tool.bind(workspaces, policy)
             server.add_tool(
                 fn, name=name, title=tool.title, description=tool.description, annotations=tool.annotations
             )
-    register_resources(server, api, settings)
+    register_resources(server, workspaces)
     register_prompts(server)
     accept_set_level(server)
     return server
+
+
+def _refused(declared: dict[str, Tool], workspaces: Workspaces) -> dict[str, str]:
+    """The tools no workspace allows, each with why (naming the setting of the default workspace)."""
+    listed = {
+        name
+        for name, tool in declared.items()
+        for ws in workspaces.by_name.values()
+        if refusal(tool, ws.settings) is None
+    }
+    default = workspaces.by_name[workspaces.default]
+    several = workspaces.default if workspaces.several else None
+    return {
+        name: refusal(tool, default.settings, several) or f"{name} is disabled in every workspace"
+        for name, tool in declared.items()
+        if name not in listed
+    }
+
+
+def instructions(workspaces: Workspaces) -> str:
+    """What the model reads first; with several workspaces, which there are and which tools use by default."""
+    if not workspaces.several:
+        return INSTRUCTIONS
+    names = ", ".join(workspaces.by_name)
+    return (
+        f"{INSTRUCTIONS} Workspaces: {names}. Every tool takes workspace (default {workspaces.default}); "
+        'search_campaigns and campaign_report also take a list of workspaces or "*" for all.'
+    )

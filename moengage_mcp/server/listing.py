@@ -56,9 +56,11 @@ def fitting(rows: Sequence[BaseModel], budget: int = MAX_RESULT_CHARS) -> int:
     return len(rows)
 
 
-def page_of(page: Page, got: Collected[Any], rows: list[Any]) -> tuple[list[Any], dict[str, Any]]:
-    """The rows to return and their continuation: cut to fit the result size, and saying so."""
-    kept = rows[: fitting(rows)]
+def page_of(
+    page: Page, got: Collected[Any], rows: list[Any], budget: int = MAX_RESULT_CHARS
+) -> tuple[list[Any], dict[str, Any]]:
+    """The rows to return and their continuation: cut to fit `budget` characters, and saying so."""
+    kept = rows[: fitting(rows, budget)]
     cut: Cut | None = "size" if len(kept) < len(rows) else "time" if got.timed_out else None
     more = bool(cut) or not got.exhausted
     return kept, {"more": more, "next_offset": page.offset + len(kept) if more else None, "cut": cut}

@@ -13,18 +13,19 @@ so a new tool is one new module there.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import pkgutil
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, ToolAnnotations
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, WithJsonSchema, create_model
 
 from ..api import MoEngageError
 from ..api.errors import found_in
@@ -32,8 +33,8 @@ from ..api.ratelimit import CALLER, Caller, DeadlineReached
 from ..settings import Settings, Toolset, WriteMode
 from .args import Args, flat_signature
 from .budget import deadline, heartbeat
-from .results import data_block
-from .workspace import Workspace
+from .results import data_block, named
+from .workspace import ALL, Workspace, Workspaces
 
 if TYPE_CHECKING:
     from .policy.guard import WritePolicy
@@ -44,6 +45,8 @@ READ = ToolAnnotations(read_only_hint=True, open_world_hint=True)
 
 Body = Callable[[Workspace, Any, Context], Awaitable[CallToolResult]]
 """A read tool's body: the workspace, the validated arguments and the request context."""
+Span = Callable[[Sequence[Workspace], Any, Context], Awaitable[CallToolResult]]
+"""A read tool's answer over several workspaces at once, each row or section naming its workspace."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,9 +66,32 @@ class Tool:
     def writes(self) -> bool:
         return self.toolset is not Toolset.READ
 
-    def bind(self, workspace: Workspace, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
+    @property
+    def spans(self) -> bool:
+        """Whether one call may act on several workspaces (`workspace: [..]` or `*`)."""
+        return False
+
+    def bind(self, workspaces: Workspaces, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
         """The function the SDK registers for this tool."""
         raise NotImplementedError
+
+    def for_workspaces(self, workspaces: Workspaces) -> Tool:
+        """This tool as a server of several workspaces lists it: with a `workspace` argument (the
+        configured names; omitted, the default, which the server's instructions name) and results that
+        name their workspace."""
+        names = list(workspaces.by_name)
+        one = Literal.__getitem__(tuple(names))  # type: ignore[attr-defined]
+        schema: dict[str, Any] = {"enum": names}
+        kind: Any = Annotated[one, WithJsonSchema(schema)]
+        if self.spans:
+            every = Literal.__getitem__((*names, ALL))  # type: ignore[attr-defined]
+            spanned = {"anyOf": [{"enum": [*names, ALL]}, {"items": schema}]}
+            kind = Annotated[every | list[one], WithJsonSchema(spanned)]  # type: ignore[valid-type]
+        # the default is named in the server's instructions, once, rather than in every schema
+        unshown = Field(workspaces.default, json_schema_extra=lambda field: field.pop("default", None))
+        args = create_model(self.args.__name__, __base__=self.args, workspace=(kind, unshown))
+        output = create_model(self.output.__name__, __base__=self.output, workspace=(str | None, None))
+        return dataclasses.replace(self, args=args, output=output)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,13 +100,27 @@ class ReadTool(Tool):
     toolset: Toolset = Toolset.READ
     annotations: ToolAnnotations = field(default_factory=lambda: READ)
 
-    def bind(self, workspace: Workspace, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
-        """Flat arguments in, the body run on `workspace`, API errors converted."""
+    span: Span | None = None
+
+    @property
+    def spans(self) -> bool:
+        return self.span is not None
+
+    def bind(self, workspaces: Workspaces, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
+        """Flat arguments in, the body run on the chosen workspace (or the span over several), API errors
+        converted, the result naming its workspace when the server has several."""
 
         async def call(args: Args, ctx: Context) -> CallToolResult:
             with tool_errors(), calling(Caller(who=caller_of(ctx), until=deadline())):
                 async with heartbeat(ctx):
-                    return await self.body(workspace, args, ctx)
+                    chosen = workspaces.chosen(args)
+                    if self.span is not None and getattr(args, "workspace", None) not in (
+                        None,
+                        *workspaces.by_name,
+                    ):
+                        return await self.span(chosen, args, ctx)  # a list of workspaces, or all of them
+                    out = await self.body(chosen[0], args, ctx)
+                    return named(out, chosen[0].name) if workspaces.several else out
 
         returns = Annotated[CallToolResult, self.output]
         return flat_signature(self.args, call, extra={"ctx": Context}, returns=returns, name=self.name)
@@ -95,15 +135,22 @@ class WriteTool(Tool):
     reads_back: bool = True
     """Whether a failed write can be checked by reading the campaign again (a test send leaves no trace)."""
 
-    def bind(self, workspace: Workspace, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
+    def bind(self, workspaces: Workspaces, policy: WritePolicy) -> Callable[..., Awaitable[Any]]:
         """Pre-flight and approval as the SDK's resolvers, then the write: all under `policy`."""
-        return policy.sdk_function(self, workspace)
+        return policy.sdk_function(self, workspaces)
 
 
 def read_tool(
-    *, title: str, summary: str, description: str, args: type[Args], output: type[BaseModel]
+    *,
+    title: str,
+    summary: str,
+    description: str,
+    args: type[Args],
+    output: type[BaseModel],
+    span: Span | None = None,
 ) -> Callable[[Body], ReadTool]:
-    """Declare the decorated body as a read tool of the same name."""
+    """Declare the decorated body as a read tool of the same name (`span`: its answer over several
+    workspaces)."""
 
     def declare(body: Body) -> ReadTool:
         return ReadTool(
@@ -114,6 +161,7 @@ def read_tool(
             args=args,
             output=output,
             body=body,
+            span=span,
         )
 
     return declare
@@ -142,17 +190,26 @@ def all_tools() -> tuple[Tool, ...]:
     return tuple(sorted(found, key=lambda tool: (order.index(tool.toolset), tool.name)))
 
 
-def refusal(tool: Tool, settings: Settings) -> str | None:
-    """Why `settings` hide `tool`, naming the setting that would show it; None when it is listed."""
+def refusal(tool: Tool, settings: Settings, workspace: str | None = None) -> str | None:
+    """Why `settings` hide `tool`, naming the setting that would show it; None when it is listed.
+    `workspace`: the settings are that workspace's, from the workspaces file."""
+
+    def setting(name: str, value: str) -> str:
+        if workspace is None:
+            return f"MOENGAGE_{'MCP_' + name.upper()}={value}"
+        return f'{name} = "{value}" in [workspaces.{workspace}] of MOENGAGE_MCP_WORKSPACES_FILE'
+
+    where = f" in workspace {workspace}" if workspace is not None else ""
     if tool.writes and settings.write_mode is WriteMode.OFF:
         return (
-            f"{tool.name} is disabled: write tools are off (MOENGAGE_MCP_WRITE_MODE=off). "
-            "Set MOENGAGE_MCP_WRITE_MODE=confirm to enable them with confirmation."
+            f"{tool.name} is disabled{where}: write tools are off ({setting('write_mode', 'off')}). "
+            f"Set {setting('write_mode', 'confirm')} to enable them with confirmation."
         )
     if tool.toolset not in settings.toolsets:
+        listed = ",".join(sorted(t.value for t in settings.toolsets))
         return (
-            f"{tool.name} is disabled: its toolset '{tool.toolset.value}' is not in MOENGAGE_MCP_TOOLSETS "
-            f"({','.join(sorted(t.value for t in settings.toolsets))}). Add it to enable the tool."
+            f"{tool.name} is disabled{where}: its toolset '{tool.toolset.value}' is not in "
+            f"{setting('toolsets', listed)}. Add it to enable the tool."
         )
     return None
 

@@ -26,37 +26,48 @@ from ..api import MoEngageClient, MoEngageError, NotFoundError
 from ..api import models as m
 from ..api.component_names import COMPONENT_NAMES
 from ..api.enums import Status
-from ..settings import Settings
+from .workspace import Workspaces
 
 _ID = TypeAdapter(m.CampaignId)
 _ID_PREFIX = re.compile(r"[0-9a-fA-F]{1,24}")
 CAMPAIGN_URI = "moengage://campaigns/{campaign_id}"
+WORKSPACE_CAMPAIGN_URI = "moengage://workspaces/{workspace}/campaigns/{campaign_id}"
 REFERENCE_URI = "moengage://reference/{component}"
 logger = logging.getLogger(__name__)
 
 
-def register_resources(server: MCPServer, api: MoEngageClient, settings: Settings) -> None:
+def register_resources(server: MCPServer, workspaces: Workspaces) -> None:
+    default = workspaces.by_name[workspaces.default]
+    api = default.api
+
     @server.resource(
         CAMPAIGN_URI,
         name="campaign",
         title="MoEngage campaign",
-        description="A campaign as MoEngage returns it (GET /v5/campaigns/{id}), as JSON.",
+        description="A campaign as MoEngage returns it (GET /v5/campaigns/{id}), as JSON"
+        + (f" (from workspace {workspaces.default})." if workspaces.several else "."),
         mime_type="application/json",
     )
     async def campaign(campaign_id: str) -> str:
-        try:
-            found = await api.get_campaign(_ID.validate_python(campaign_id))
-        except ValidationError:
-            raise ResourceNotFoundError(
-                f"not a campaign id: {campaign_id!r} (expected 24 hex characters)"
-            ) from None
-        except NotFoundError as exc:
-            raise ResourceNotFoundError(str(exc)) from None
-        except MoEngageError as exc:
-            raise ResourceError(str(exc)) from None
-        return json.dumps(
-            found.model_dump(mode="json", exclude_unset=True, exclude_none=True), ensure_ascii=False
+        return await campaign_json(api, campaign_id)
+
+    if workspaces.several:
+
+        @server.resource(
+            WORKSPACE_CAMPAIGN_URI,
+            name="campaign in a workspace",
+            title="MoEngage campaign of a named workspace",
+            description="A campaign of one of the workspaces ("
+            + ", ".join(workspaces.by_name)
+            + "), as JSON.",
+            mime_type="application/json",
         )
+        async def workspace_campaign(workspace: str, campaign_id: str) -> str:
+            if workspace not in workspaces.by_name:
+                raise ResourceNotFoundError(
+                    f"unknown workspace {workspace!r}; workspaces: {', '.join(workspaces.by_name)}"
+                )
+            return await campaign_json(workspaces.by_name[workspace].api, campaign_id)
 
     @server.resource(
         REFERENCE_URI,
@@ -79,11 +90,17 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
         "moengage://workspace",
         name="workspace",
         title="Workspace and server settings",
-        description="Workspace id, data center, API base URL, write mode and enabled toolsets (no secrets).",
+        description="Workspace id, data center, API base URL, write mode and enabled toolsets (no secrets)"
+        + ("; every configured workspace, by name." if workspaces.several else "."),
         mime_type="application/json",
     )
     def workspace() -> str:
-        return json.dumps({**settings.public_view(), "server_version": __version__})
+        if not workspaces.several:
+            return json.dumps({**default.settings.public_view(), "server_version": __version__})
+        listed = {name: ws.settings.public_view() for name, ws in workspaces.by_name.items()}
+        return json.dumps(
+            {"default": workspaces.default, "workspaces": listed, "server_version": __version__}
+        )
 
     @server.completion()
     async def complete(
@@ -104,6 +121,23 @@ def register_resources(server: MCPServer, api: MoEngageClient, settings: Setting
             if prompt is None or all(a.name != "campaign_id" for a in prompt.arguments or []):
                 return None
         return await campaign_ids(api, argument.value)
+
+
+async def campaign_json(api: MoEngageClient, campaign_id: str) -> str:
+    """The campaign as MoEngage returns it; a bad or unknown id is the client's mistake, named."""
+    try:
+        found = await api.get_campaign(_ID.validate_python(campaign_id))
+    except ValidationError:
+        raise ResourceNotFoundError(
+            f"not a campaign id: {campaign_id!r} (expected 24 hex characters)"
+        ) from None
+    except NotFoundError as exc:
+        raise ResourceNotFoundError(str(exc)) from None
+    except MoEngageError as exc:
+        raise ResourceError(str(exc)) from None
+    return json.dumps(
+        found.model_dump(mode="json", exclude_unset=True, exclude_none=True), ensure_ascii=False
+    )
 
 
 async def campaign_ids(api: MoEngageClient, typed: str) -> Completion | None:

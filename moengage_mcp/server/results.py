@@ -56,15 +56,28 @@ def dump(model: BaseModel) -> dict[str, Any]:
     return model.model_dump(mode="json", exclude_none=True, by_alias=True)
 
 
-def result(model: BaseModel, *, note: str | None = None, body: str | None = None) -> CallToolResult:
-    """A tool result: the structured content, and as text that content (or `body`), delimited as
-    workspace data."""
-    structured = dump(model)
+def result(
+    model: BaseModel | dict[str, Any], *, note: str | None = None, body: str | None = None
+) -> CallToolResult:
+    """A tool result: the structured content (a model, or JSON data already dumped), and as text that
+    content (or `body`), delimited as workspace data."""
+    structured = dump(model) if isinstance(model, BaseModel) else model
     body = compact_json(structured) if body is None else neutralise(body)
     text = f"<{DATA_TAG}>\n{body}\n</{DATA_TAG}>"
     if note:
         text = f"{text}\n{note}"
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=structured)
+
+
+def named(out: CallToolResult, workspace: str) -> CallToolResult:
+    """`out` saying which workspace it came from: first in its text, and in its structured content."""
+    first, *rest = out.content or [TextContent(type="text", text="")]
+    if isinstance(first, TextContent):
+        said = [first.model_copy(update={"text": f"Workspace: {workspace}\n{first.text}"}), *rest]
+    else:
+        said = [TextContent(type="text", text=f"Workspace: {workspace}"), first, *rest]
+    structured = {"workspace": workspace, **(out.structured_content or {})}
+    return out.model_copy(update={"content": said, "structured_content": structured})
 
 
 _LENGTH_BOUNDS = ("minLength", "maxLength")

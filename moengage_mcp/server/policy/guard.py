@@ -43,8 +43,8 @@ from ...settings import WriteMode
 from ..args import Args, flat_signature
 from ..core.text import text
 from ..registry import WriteTool, calling, tool_errors
-from ..results import result
-from ..workspace import Workspace
+from ..results import named, result
+from ..workspace import Workspace, Workspaces
 from .audit import AuditLog, Decision
 from .confirmation import Binding, ConfirmationTokens, TokenError
 from .preflight import Preflight, fingerprint
@@ -89,12 +89,17 @@ class WritePolicy:
         self._unsettled: dict[str, str] = {}
         """Attempt identities of actions whose last outcome is unknown (the answer was lost)."""
 
-    def sdk_function(self, tool: WriteTool, workspace: Workspace) -> Callable[..., Awaitable[Any]]:
-        """The function the SDK registers for `tool`: pre-flight and approval as resolvers, then the write."""
+    def sdk_function(self, tool: WriteTool, workspaces: Workspaces) -> Callable[..., Awaitable[Any]]:
+        """The function the SDK registers for `tool`: pre-flight and approval as resolvers, then the write.
+        With several workspaces, the summary a person approves starts with the workspace's name."""
 
         async def current(args: Args) -> Preflight:
+            workspace = workspaces.pick(args)
             with tool_errors(), calling(URGENT):
-                return self._counted(tool, await tool.preflight(workspace, args))
+                pre = self._counted(tool, await tool.preflight(workspace, args))
+            if workspaces.several:
+                pre = dataclasses.replace(pre, summary=f"Workspace {workspace.name}: {pre.summary}")
+            return pre
 
         async def checked_body(args: Args, ctx: Context) -> Preflight:
             return await current(args)
@@ -102,10 +107,12 @@ class WritePolicy:
         checked = flat_signature(
             tool.args, checked_body, extra={"ctx": Context}, returns=Preflight, name=f"{tool.name}_preflight"
         )
-        approval = _approval(checked, workspace)
+        approval = _approval(checked, workspaces)
 
         async def body(args: Args, pre: Preflight, answer: ElicitationResult[Confirm]) -> CallToolResult:
-            return await self._decide_and_run(tool, workspace, args, pre, answer, current)
+            workspace = workspaces.pick(args)
+            out = await self._decide_and_run(tool, workspace, args, pre, answer, current)
+            return named(out, workspace.name) if workspaces.several else out
 
         extra = {
             "pre": Annotated[Preflight, Resolve(checked)],
@@ -234,14 +241,14 @@ class WritePolicy:
 
 
 def _approval(
-    checked: Callable[..., Awaitable[Preflight]], workspace: Workspace
+    checked: Callable[..., Awaitable[Preflight]], workspaces: Workspaces
 ) -> Callable[..., Awaitable[Any]]:
     """The resolver that decides how a pre-flighted call is approved: refused, auto, a token, or the user."""
 
     async def approval(ctx: Context, pre: Preflight) -> Elicit[Confirm] | Route:
         if pre.problem:
             return Route.REFUSE
-        if workspace.settings.write_mode is WriteMode.AUTO:
+        if workspaces.pick(pre.args).settings.write_mode is WriteMode.AUTO:
             return Route.AUTO
         if _can_elicit(ctx):
             return Elicit(f"{pre.summary}\nGo ahead? (confirmation ref {pre.state[:8]})", Confirm)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from typing import Any
 
+import anyio
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult
@@ -15,7 +18,7 @@ from ..core.report import Metric, ReportJob, ReportOut, ReportQuery, markdown
 from ..filters import Filters
 from ..jobs import arguments_key
 from ..registry import read_tool
-from ..results import result
+from ..results import dump, result
 from ..workspace import Workspace
 
 
@@ -45,6 +48,66 @@ class ReportArgs(Filters):
         )
 
 
+async def report_span(wss: Sequence[Workspace], args: ReportArgs, ctx: Context) -> CallToolResult:
+    """One report over several workspaces, advanced at once (each on its own API budget): the text has a
+    section per workspace; the structured content adds them up, each row naming its workspace."""
+    jobs = await _advanced(wss[0], wss, args)
+    outs = {name: job.report() for name, job in jobs.items()}
+    lines: list[str] = []
+    if resume := _kept(wss[0], args, jobs):
+        pending = "; ".join(f"{name}: {job.pending()}" for name, job in jobs.items() if not job.done)
+        lines = [
+            f"**Partial report** ({pending}): call again with resume to finish; nothing is fetched twice.",
+            "",
+        ]
+    for name, out in outs.items():
+        lines += [f"## Workspace {name}", "", markdown(out, jobs[name].query), ""]
+    combined = _combined(outs) | ({"partial": True, "pending": pending, "resume": resume} if resume else {})
+    return result(combined, body="\n".join(lines).rstrip())
+
+
+async def _advanced(home: Workspace, wss: Sequence[Workspace], args: ReportArgs) -> dict[str, ReportJob]:
+    """The report's job per workspace, new or (with `resume`) taken from `home`, advanced at once."""
+    if args.resume:
+        jobs: dict[str, ReportJob] = home.jobs.take(args.resume, _key(args))
+    else:
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        jobs = {ws.name: ReportJob(args.query(now.date()), now) for ws in wss}
+    async with anyio.create_task_group() as tg:
+        for ws in wss:
+            tg.start_soon(jobs[ws.name].advance, ws.api, lambda said: progress().update(said))
+    return jobs
+
+
+def _kept(home: Workspace, args: ReportArgs, jobs: dict[str, ReportJob]) -> str | None:
+    """The resume handle of jobs not done yet, kept in `home`; None when all are done."""
+    return None if all(job.done for job in jobs.values()) else home.jobs.keep(_key(args), jobs)
+
+
+def _key(args: ReportArgs) -> str:
+    return arguments_key("campaign_report", args.model_dump(mode="json"))
+
+
+_ADDED = ("total", "scheduled_more", "periodic_checked", "problems_more", "runs_capped")
+_COUNTED = ("total", "periodic_checked")
+_TAGGED = ("counts", "scheduled_next", "periodic_problems", "executions_unavailable")
+
+
+def _combined(outs: dict[str, ReportOut]) -> dict[str, Any]:
+    """The reports of several workspaces as one: counts added, rows tagged with their workspace (what
+    goes out next in start order), performers by workspace."""
+    each = {name: dump(out) for name, out in outs.items()}
+    added = {key: sum(d.get(key) or 0 for d in each.values()) for key in _ADDED}
+    combined: dict[str, Any] = {key: n for key, n in added.items() if n or key in _COUNTED}
+    combined["truncated"] = any(d.get("truncated") for d in each.values())
+    for key in _TAGGED:
+        combined[key] = [{**row, "workspace": name} for name, d in each.items() for row in d.get(key) or []]
+    combined["scheduled_next"].sort(key=lambda row: row.get("start") or "")
+    if performers := {name: d["performers"] for name, d in each.items() if d.get("performers")}:
+        combined["performers_by_workspace"] = performers
+    return combined
+
+
 @read_tool(
     title="Campaign report",
     summary="Workspace report: counts by status, channel and delivery type, what goes out next, failed periodic runs, top performers.",
@@ -57,19 +120,14 @@ class ReportArgs(Filters):
     ),
     args=ReportArgs,
     output=ReportOut,
+    span=report_span,
 )
 async def campaign_report(ws: Workspace, args: ReportArgs, ctx: Context) -> CallToolResult:
-    key = arguments_key("campaign_report", args.model_dump(mode="json"))
-    if args.resume:
-        job: ReportJob = ws.jobs.take(args.resume, key)
-    else:
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        job = ReportJob(args.query(now.date()), now)
-    await job.advance(ws.api, lambda said: progress().update(said))
-    out = job.report()
-    if not job.done:
-        out.partial, out.pending, out.resume = True, job.pending(), ws.jobs.keep(key, job)
-    return result(out, body=markdown(out, job.query))
+    jobs = await _advanced(ws, [ws], args)
+    out = jobs[ws.name].report()
+    if resume := _kept(ws, args, jobs):
+        out.partial, out.pending, out.resume = True, jobs[ws.name].pending(), resume
+    return result(out, body=markdown(out, jobs[ws.name].query))
 
 
 TOOLS = (campaign_report,)
