@@ -18,7 +18,7 @@ from .policy.confirmation import ConfirmationTokens
 from .policy.guard import AuditedToolError, WritePolicy
 from .prompts import register_prompts
 from .registry import Tool, all_tools, refusal
-from .resources import register_resources
+from .resources import preview_app, register_resources
 from .results import DATA_NOTICE, compact_schema
 from .sdk import accept_set_level
 from .workspace import Workspace
@@ -119,6 +119,7 @@ def create_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         website_url="https://github.com/moengage-mcp/moengage-mcp",
+        extensions=[preview_app()],
         log_level="WARNING",  # the SDK calls logging.basicConfig with this; the CLI configures logging first
         declared=declared,
         refused=refused,
@@ -130,7 +131,12 @@ def create_server(
         if name not in refused:
             fn = tool.bind(workspace, policy)
             server.add_tool(
-                fn, name=name, title=tool.title, description=tool.description, annotations=tool.annotations
+                fn,
+                name=name,
+                title=tool.title,
+                description=tool.description,
+                annotations=tool.annotations,
+                meta=tool.meta,
             )
     register_resources(server, api, settings)
     register_prompts(server)

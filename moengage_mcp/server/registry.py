@@ -58,6 +58,8 @@ class Tool:
     args: type[Args]
     output: type[BaseModel]
     annotations: ToolAnnotations
+    meta: dict[str, Any] | None = None
+    """The tool's `_meta` in tools/list, e.g. the MCP App its results are shown in (`_meta.ui`)."""
 
     @property
     def writes(self) -> bool:
@@ -101,7 +103,13 @@ class WriteTool(Tool):
 
 
 def read_tool(
-    *, title: str, summary: str, description: str, args: type[Args], output: type[BaseModel]
+    *,
+    title: str,
+    summary: str,
+    description: str,
+    args: type[Args],
+    output: type[BaseModel],
+    meta: dict[str, Any] | None = None,
 ) -> Callable[[Body], ReadTool]:
     """Declare the decorated body as a read tool of the same name."""
 
@@ -113,6 +121,7 @@ def read_tool(
             description=description,
             args=args,
             output=output,
+            meta=meta,
             body=body,
         )
 
