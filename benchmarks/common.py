@@ -31,6 +31,12 @@ def compact(data: Any) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
+def model_sees(tool: dict[str, Any]) -> dict[str, Any]:
+    """A tools/list entry as counted: without `_meta`, which hosts keep for themselves (the MCP App a
+    tool is shown in) and do not put in the model's context; everything else is counted."""
+    return {key: value for key, value in tool.items() if key != "_meta"}
+
+
 @asynccontextmanager
 async def demo_session(
     sim: Simulator | None = None, *, latency: float = 0.0, **settings: Any

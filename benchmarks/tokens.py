@@ -24,7 +24,7 @@ from moengage_mcp.settings import ENV, load_settings
 from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS
 from moengage_mcp.workspaces import configured
 
-from .common import compact, count_tokens, demo_session
+from .common import compact, count_tokens, demo_session, model_sees
 
 SIX_READ_TOOLS = (
     "search_campaigns",
@@ -77,7 +77,9 @@ async def measure() -> dict[str, int]:
     async with demo_session() as (client, sim):
         tools = (await client.list_tools()).tools
         entry = {
-            t.name: count_tokens(compact(t.model_dump(mode="json", by_alias=True, exclude_none=True)))
+            t.name: count_tokens(
+                compact(model_sees(t.model_dump(mode="json", by_alias=True, exclude_none=True)))
+            )
             for t in tools
         }
         figures["tools/list, six read tools"] = sum(entry[name] for name in SIX_READ_TOOLS)

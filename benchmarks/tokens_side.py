@@ -17,6 +17,7 @@ from typing import Any
 import anyio
 
 from .baseline import ensure_venv, listing
+from .common import model_sees
 from .harness import DEAD_URL, OURS, ROOT, Row, audit_dir, server_env
 from .stdio import StdioServer
 
@@ -56,7 +57,7 @@ def measure(*, baseline: bool = True, results: bool = True, create_venv: bool = 
         return Tokens(available=False, note="tokenizer not installed: pip install -e '.[bench]'")
     out = Tokens()
     init, tools = ours_listing()
-    out.ours_tools = {t["name"]: count(t) for t in tools}
+    out.ours_tools = {t["name"]: count(model_sees(t)) for t in tools}
     read_only = [t["name"] for t in tools if (t.get("annotations") or {}).get("readOnlyHint")]
     out.ours_read_only = sum(out.ours_tools[name] for name in read_only)
     out.ours_read_only_count = len(read_only)

@@ -18,7 +18,7 @@ from .policy.confirmation import ConfirmationTokens
 from .policy.guard import AuditedToolError, WritePolicy
 from .prompts import register_prompts
 from .registry import Tool, all_tools, refusal
-from .resources import register_resources
+from .resources import preview_app, register_resources
 from .results import DATA_NOTICE, compact_schema
 from .sdk import accept_set_level
 from .workspace import Workspaces
@@ -143,6 +143,7 @@ def create_server(
         version=__version__,
         instructions=instructions(workspaces),
         website_url="https://github.com/moengage-mcp/moengage-mcp",
+        extensions=[preview_app()],
         log_level="WARNING",  # the SDK calls logging.basicConfig with this; the CLI configures logging first
         declared=declared,
         refused=refused,
@@ -154,7 +155,12 @@ def create_server(
         if name not in refused:
             fn = tool.bind(workspaces, policy)
             server.add_tool(
-                fn, name=name, title=tool.title, description=tool.description, annotations=tool.annotations
+                fn,
+                name=name,
+                title=tool.title,
+                description=tool.description,
+                annotations=tool.annotations,
+                meta=tool.meta,
             )
     register_resources(server, workspaces)
     register_prompts(server)

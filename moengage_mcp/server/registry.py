@@ -61,6 +61,8 @@ class Tool:
     args: type[Args]
     output: type[BaseModel]
     annotations: ToolAnnotations
+    meta: dict[str, Any] | None = None
+    """The tool's `_meta` in tools/list, e.g. the MCP App its results are shown in (`_meta.ui`)."""
 
     @property
     def writes(self) -> bool:
@@ -147,6 +149,7 @@ def read_tool(
     description: str,
     args: type[Args],
     output: type[BaseModel],
+    meta: dict[str, Any] | None = None,
     span: Span | None = None,
 ) -> Callable[[Body], ReadTool]:
     """Declare the decorated body as a read tool of the same name (`span`: its answer over several
@@ -160,6 +163,7 @@ def read_tool(
             description=description,
             args=args,
             output=output,
+            meta=meta,
             body=body,
             span=span,
         )

@@ -1,4 +1,5 @@
-"""Resources: a campaign as JSON, and the server's own configuration (never its secrets).
+"""Resources: a campaign as JSON, the server's own configuration (never its secrets), and the
+campaign preview app (an MCP App, served through the SDK's Apps extension: `preview_app`).
 
 Also completions for every `campaign_id` argument (of the campaign resource template and of the
 prompts), so a client can offer campaign ids while its user types a name or the start of an id.
@@ -10,6 +11,7 @@ import json
 import logging
 import re
 
+from mcp.server.apps import Apps
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 from mcp.types import (
@@ -26,6 +28,7 @@ from ..api import MoEngageClient, MoEngageError, NotFoundError
 from ..api import models as m
 from ..api.component_names import COMPONENT_NAMES
 from ..api.enums import Status
+from ..apps import PREVIEW_CSP, PREVIEW_DESCRIPTION, PREVIEW_NAME, PREVIEW_URI, preview_html
 from .workspace import Workspaces
 
 _ID = TypeAdapter(m.CampaignId)
@@ -34,6 +37,22 @@ CAMPAIGN_URI = "moengage://campaigns/{campaign_id}"
 WORKSPACE_CAMPAIGN_URI = "moengage://workspaces/{workspace}/campaigns/{campaign_id}"
 REFERENCE_URI = "moengage://reference/{component}"
 logger = logging.getLogger(__name__)
+
+
+def preview_app() -> Apps:
+    """The Apps extension serving `ui://moengage/preview` (`text/html;profile=mcp-app`, with its CSP):
+    passed to the server at construction, it also advertises the extension to clients. The tools it
+    is shown for carry `previews.PREVIEW_TOOL_META`."""
+    apps = Apps()
+    apps.add_html_resource(
+        PREVIEW_URI,
+        preview_html(),
+        name=PREVIEW_NAME,
+        description=PREVIEW_DESCRIPTION,
+        csp=PREVIEW_CSP,
+        prefers_border=True,
+    )
+    return apps
 
 
 def register_resources(server: MCPServer, workspaces: Workspaces) -> None:

@@ -1,27 +1,42 @@
 """The tool results the preview app is shown in the browser test: the one place they come from.
 
-Each is a real `get_campaign` or `personalized_preview` call through an MCP client session on the
-demo workspace, as the host forwards it to the app (content, structuredContent, _meta). Until the
-tools attach the view model themselves, `_meta[META_KEY]` is added here, built with the app's
-builders from the same data through the API client; once they do, `with_view` goes and the
-result's own `_meta` is used.
+Each is a real `get_campaign` or `personalized_preview` call through an MCP client session that
+declares the MCP Apps extension, on the demo workspace, as the host forwards it to the app
+(content, structuredContent, and the view in `_meta[META_KEY]` that the tool attached).
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from mcp import Client
+from mcp.client.extension import advertise
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 from mcp.types import CallToolResult
 
-from moengage_mcp.api import MoEngageClient
-from moengage_mcp.api import models as m
-from moengage_mcp.apps import campaign_view, personalized_view, preview_meta
 from moengage_mcp.simulator import Simulator
 from moengage_mcp.simulator.seed import DEMO_CAMPAIGN_IDS
 
-from ..conftest import make_client, mcp_client
-from .demo import RICH_PUSH, render, source
+from ..conftest import mcp_client
+from .demo import RICH_PUSH
+
+APPS = advertise(EXTENSION_ID, {"mimeTypes": [APP_MIME_TYPE]})
+"""The Apps extension as a host that renders MCP Apps declares it."""
+
+
+@asynccontextmanager
+async def apps_client(sim: Simulator, tmp_path, **kwargs: Any) -> AsyncIterator[Client]:
+    """`mcp_client` for a client that declared the Apps extension."""
+    async with mcp_client(sim, tmp_path, client_kwargs={"extensions": [APPS]}, **kwargs) as client:
+        yield client
+
+
+def forwarded(result: CallToolResult) -> dict[str, Any]:
+    """A tool result as the host forwards it to the app (`ui/notifications/tool-result`)."""
+    return result.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
 @dataclass
@@ -53,34 +68,11 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
 
 
 async def tool_calls(sim: Simulator, tmp_path) -> dict[str, ToolCall]:
-    """Every case of `CASES`, called for real and carrying the preview view."""
+    """Every case of `CASES`, called for real by a client with the Apps extension."""
     calls: dict[str, ToolCall] = {}
-    async with mcp_client(sim, tmp_path) as client, make_client(sim) as api:
+    async with apps_client(sim, tmp_path) as client:
         for case, (tool, arguments) in CASES.items():
-            result: CallToolResult = await client.call_tool(tool, arguments)
+            result = await client.call_tool(tool, arguments)
             assert not result.is_error, result.content
-            forwarded = result.model_dump(mode="json", by_alias=True, exclude_none=True)
-            calls[case] = ToolCall(tool, arguments, await with_view(api, tool, arguments, forwarded))
+            calls[case] = ToolCall(tool, arguments, forwarded(result))
     return calls
-
-
-async def with_view(
-    api: MoEngageClient, tool: str, arguments: dict[str, Any], result: dict[str, Any]
-) -> dict[str, Any]:
-    """`result` with the preview view in its `_meta`, as the tool layer is to attach it."""
-    if tool == "get_campaign":
-        view = campaign_view(await api.get_campaign(arguments["campaign_id"]))
-    else:
-        campaign = await api.get_campaign(arguments["campaign_id"]) if "campaign_id" in arguments else None
-        content = source(campaign) if campaign else arguments["campaign_content"]
-        channel = str(campaign.channel) if campaign else arguments["channel"]
-        view = personalized_view(
-            channel,
-            await render(api, channel, content, arguments["user_id"]),
-            user_id=arguments["user_id"],
-            user_id_type="USER_ATTRIBUTE_UNIQUE_ID",
-            template=m.CampaignContent.model_validate(content),
-            platforms=campaign.basic_details.platforms if campaign else (),
-            campaign=campaign,
-        )
-    return {**result, "_meta": {**result.get("_meta", {}), **preview_meta(view)}}

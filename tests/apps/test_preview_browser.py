@@ -22,9 +22,9 @@ import pytest
 
 from moengage_mcp.apps import META_KEY, PREVIEW_CSP, preview_html
 
-from ..conftest import make_client, mcp_client
+from ..conftest import mcp_client
 from . import browser
-from .results import ToolCall, tool_calls, with_view
+from .results import ToolCall, apps_client, forwarded, tool_calls
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -339,10 +339,9 @@ async def test_hostile_email_html_stays_inert(host_bundle, calls, sim, tmp_path)
     )
     content = {"content": {"email": {"subject": "Hi", "html_content": hostile}}}
     arguments = {"campaign_content": content, "channel": "EMAIL", "user_id": "user-1001"}
-    async with mcp_client(sim, tmp_path) as client, make_client(sim) as api:
-        raw = await client.call_tool("personalized_preview", arguments)
-        forwarded = raw.model_dump(mode="json", by_alias=True, exclude_none=True)
-        result = await with_view(api, "personalized_preview", arguments, forwarded)
+    async with apps_client(sim, tmp_path) as client:
+        result = forwarded(await client.call_tool("personalized_preview", arguments))
+    assert META_KEY in result["_meta"]
     async with session(host_bundle, tmp_path) as s:
         app = await s.show(ToolCall("personalized_preview", arguments, result))
         body = app.frame_locator("#email-frame")
@@ -359,11 +358,13 @@ async def test_hostile_email_html_stays_inert(host_bundle, calls, sim, tmp_path)
 
 
 async def test_results_without_the_view_say_so_and_structured_content_is_a_fallback(
-    host_bundle, calls, tmp_path
+    host_bundle, calls, sim, tmp_path
 ):
     call = calls["two_locales"]
     view = call.result["_meta"][META_KEY]
-    plain = {k: v for k, v in call.result.items() if k != "_meta"}  # what a tool returns today
+    async with mcp_client(sim, tmp_path) as client:  # no Apps extension: the result without the view
+        plain = forwarded(await client.call_tool(call.name, call.arguments))
+    assert META_KEY not in plain["_meta"]
     fallback = {**plain, "structuredContent": {**plain["structuredContent"], META_KEY: view}}
     async with session(host_bundle, tmp_path) as s:
         app = await s.show(call, plain)

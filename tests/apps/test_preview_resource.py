@@ -8,9 +8,7 @@ import re
 from importlib import resources
 
 import pytest
-from mcp import Client
-from mcp.server.apps import APP_MIME_TYPE, Apps
-from mcp.server.mcpserver import MCPServer
+from mcp.server.apps import APP_MIME_TYPE, EXTENSION_ID
 
 from moengage_mcp.apps import (
     PREVIEW_CSP,
@@ -20,6 +18,8 @@ from moengage_mcp.apps import (
     PREVIEW_URI,
     preview_html,
 )
+
+from ..conftest import mcp_client
 
 pytestmark = pytest.mark.anyio
 
@@ -58,21 +58,14 @@ def test_the_html_ships_as_package_data():
     assert shipped.is_file() and preview_html().startswith("<!doctype html>")
 
 
-async def test_registered_through_the_apps_extension_it_reads_back_with_its_csp():
-    apps = Apps()
-    apps.add_html_resource(
-        PREVIEW_URI,
-        preview_html(),
-        name=PREVIEW_NAME,
-        description=PREVIEW_DESCRIPTION,
-        csp=PREVIEW_CSP,
-        prefers_border=True,
-    )
-    server = MCPServer("preview-test", extensions=[apps])
-    async with Client(server) as client:
+async def test_the_server_serves_it_through_the_apps_extension_with_its_csp(sim, tmp_path):
+    async with mcp_client(sim, tmp_path) as client:
+        advertised = client.server_capabilities.extensions
         listed = {str(r.uri): r for r in (await client.list_resources()).resources}
         read = await client.read_resource(PREVIEW_URI)
-    assert listed[PREVIEW_URI].mime_type == APP_MIME_TYPE
+    assert advertised == {EXTENSION_ID: {}}
+    app = listed[PREVIEW_URI]
+    assert (app.name, app.description, app.mime_type) == (PREVIEW_NAME, PREVIEW_DESCRIPTION, APP_MIME_TYPE)
     (content,) = read.contents
     assert content.mime_type == APP_MIME_TYPE and content.text == preview_html()
     assert content.meta == {"ui": {"csp": {"resourceDomains": ["https:"]}, "prefersBorder": True}}

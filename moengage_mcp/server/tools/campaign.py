@@ -9,9 +9,11 @@ from mcp.types import CallToolResult
 from pydantic import BaseModel, Field
 
 from ...api import models as m
+from ...apps import campaign_view
 from ..args import CampaignArg
 from ..core.content import ShortenedField, shorten, shorten_to_fit
 from ..listing import MAX_RESULT_CHARS
+from ..previews import PREVIEW_TOOL_META, with_preview
 from ..registry import read_tool
 from ..results import result, result_size
 from ..workspace import Workspace
@@ -42,11 +44,15 @@ def campaign_dict(campaign: m.Campaign) -> dict[str, Any]:
     ),
     args=GetCampaignArgs,
     output=CampaignDetail,
+    meta=PREVIEW_TOOL_META,
 )
 async def get_campaign(ws: Workspace, args: GetCampaignArgs, ctx: Context) -> CallToolResult:
-    data = campaign_dict(await ws.api.get_campaign(args.campaign_id))
+    campaign = await ws.api.get_campaign(args.campaign_id)
+    data = campaign_dict(campaign)
     data, cut = shorten_to_fit(data, MAX_RESULT_CHARS, result_size) if args.full else shorten(data)
-    return result(CampaignDetail(campaign=data, shortened=cut or None))
+    return with_preview(
+        result(CampaignDetail(campaign=data, shortened=cut or None)), ctx, lambda: campaign_view(campaign)
+    )
 
 
 TOOLS = (get_campaign,)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field, model_validator
 from ...api import MoEngageClient
 from ...api import models as m
 from ...api.enums import Channel, PreviewIdentifier
+from ...apps import PreviewView, personalized_view
 from ..args import Args, UserId
 from ..core.content import (
     PREVIEW_CHANNELS,
@@ -26,6 +27,7 @@ from ..core.content import (
 )
 from ..core.text import text
 from ..listing import MAX_RESULT_CHARS
+from ..previews import PREVIEW_TOOL_META, with_preview
 from ..registry import read_tool
 from ..results import result, result_size
 from ..workspace import Workspace
@@ -68,13 +70,15 @@ class PreviewOut(BaseModel):
     ),
     args=PreviewArgs,
     output=PreviewOut,
+    meta=PREVIEW_TOOL_META,
 )
 async def personalized_preview(ws: Workspace, args: PreviewArgs, ctx: Context) -> CallToolResult:
-    channel, content = await _preview_source(ws.api, args)
+    campaign, channel, content = await _preview_source(ws.api, args)
     rendered = await ws.api.preview(
         preview_request(channel, content, args.user_id, args.user_id_type, args.event_attributes)
     )
-    blocks = rendered_blocks(m.CampaignContent.model_validate(rendered.personalized_content))
+    personalized = m.CampaignContent.model_validate(rendered.personalized_content)
+    blocks = rendered_blocks(personalized)
     unresolved = unresolved_fields(blocks)
     blocks, cut = _shorten_blocks(blocks, whole=args.full)
     out = PreviewOut(
@@ -84,14 +88,28 @@ async def personalized_preview(ws: Workspace, args: PreviewArgs, ctx: Context) -
         unresolved=unresolved or None,
         shortened=cut or None,
     )
-    return result(out)
+
+    def view() -> PreviewView:
+        return personalized_view(
+            channel,
+            personalized,
+            user_id=args.user_id,
+            user_id_type=args.user_id_type,
+            template=campaign.campaign_content if campaign else m.CampaignContent.model_validate(content),
+            platforms=campaign.basic_details.platforms if campaign else (),
+            campaign=campaign,
+        )
+
+    return with_preview(result(out), ctx, view)
 
 
-async def _preview_source(api: MoEngageClient, args: PreviewArgs) -> tuple[Channel, dict[str, Any]]:
-    """The channel and content to render: the saved campaign's, or the inline ones."""
+async def _preview_source(
+    api: MoEngageClient, args: PreviewArgs
+) -> tuple[m.Campaign | None, Channel, dict[str, Any]]:
+    """The campaign (None for inline content), the channel and the content to render."""
     if args.campaign_id is None:
         assert args.channel is not None and args.campaign_content is not None  # checked by PreviewArgs
-        return args.channel, args.campaign_content
+        return None, args.channel, args.campaign_content
     campaign = await api.get_campaign(args.campaign_id)
     if campaign.channel not in PREVIEW_CHANNELS:
         raise ToolError(
@@ -100,7 +118,7 @@ async def _preview_source(api: MoEngageClient, args: PreviewArgs) -> tuple[Chann
     content = raw_content(campaign)
     if content is None:
         raise ToolError("This campaign has no content yet, so there is nothing to preview")
-    return Channel(campaign.channel), content
+    return campaign, Channel(campaign.channel), content
 
 
 def _shorten_blocks(
