@@ -78,16 +78,18 @@ class Tool:
         raise NotImplementedError
 
     def for_workspaces(self, workspaces: Workspaces) -> Tool:
-        """This tool as a server of several workspaces lists it: with a `workspace` argument (the
-        configured names; omitted, the default, which the server's instructions name) and results that
-        name their workspace."""
+        """This tool as a server of several workspaces lists it: with a `workspace` argument (omitted, the
+        default, which the server's instructions name) and results that name their workspace. The schema
+        offers the workspaces whose settings allow the tool; any configured name is accepted, so a call
+        naming another is refused with the setting that would allow it."""
         names = list(workspaces.by_name)
         one = Literal.__getitem__(tuple(names))  # type: ignore[attr-defined]
-        schema: dict[str, Any] = {"enum": names}
+        offered = [name for name, ws in workspaces.by_name.items() if refusal(self, ws.settings) is None]
+        schema: dict[str, Any] = {"enum": offered or names}
         kind: Any = Annotated[one, WithJsonSchema(schema)]
         if self.spans:
             every = Literal.__getitem__((*names, ALL))  # type: ignore[attr-defined]
-            spanned = {"anyOf": [{"enum": [*names, ALL]}, {"items": schema}]}
+            spanned = {"anyOf": [{"enum": [*schema["enum"], ALL]}, {"items": schema}]}
             kind = Annotated[every | list[one], WithJsonSchema(spanned)]  # type: ignore[valid-type]
         # the default is named in the server's instructions, once, rather than in every schema
         unshown = Field(workspaces.default, json_schema_extra=lambda field: field.pop("default", None))
