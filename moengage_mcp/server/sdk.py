@@ -7,7 +7,8 @@ there is nothing to filter by the level.
 
 The SDK's extension framework refuses to bind spec methods and points at the low-level server's
 `add_request_handler` for exactly this case; `MCPServer` offers no public way to reach that
-server, so `_lowlevel_server` is the one private SDK name this package uses.
+server, so `_lowlevel_server` is one of the two private SDK names this package uses (the other:
+`transports.py` sets the server's `_token_verifier` for OAuth sign-in).
 """
 
 from __future__ import annotations

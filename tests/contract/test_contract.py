@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from moengage_mcp.api.ratelimit import LIMITS
+from moengage_mcp.server.registry import all_tools
 from moengage_mcp.simulator import Simulator
 from moengage_mcp.simulator.app import RecordedRequest
 
@@ -31,9 +32,8 @@ from .prose import prose_violations
 pytestmark = pytest.mark.anyio
 
 DEFECTS_FILE = Path(__file__).parent / "known-defects.yml"
-TOOL_COUNT = 17
-"""search, get, executions, meta, preview, validate, stats, report, QA, create, update, duplicate, test
-send, publish, pause, resume, stop: every tool the server lists with write_mode auto."""
+TOOL_COUNT = len(all_tools())
+"""Every tool the registry declares: the server lists them all with write_mode auto."""
 OPERATIONS = {
     "create_draft_campaign_v5",
     "get_single_campaign_v5",
