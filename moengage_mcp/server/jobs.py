@@ -16,19 +16,23 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel
 
 T = TypeVar("T")
 JOB_TTL = 900.0
 MAX_JOBS = 200
 
 
-def arguments_key(tool: str, arguments: dict[str, Any]) -> str:
-    """What a handle is bound to: the tool and its arguments (the handle itself left out)."""
-    kept = {k: v for k, v in arguments.items() if k != "resume"}
-    return hashlib.sha256(json.dumps([tool, kept], sort_keys=True, default=str).encode()).hexdigest()
+def arguments_key(args: BaseModel) -> str:
+    """What a handle is bound to: the tool (its arguments' model; each tool has its own) and its
+    arguments, the handle itself left out."""
+    kept = args.model_dump(mode="json", exclude={"resume"})
+    return hashlib.sha256(
+        json.dumps([type(args).__name__, kept], sort_keys=True, default=str).encode()
+    ).hexdigest()
 
 
 class Jobs(Generic[T]):

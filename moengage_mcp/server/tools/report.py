@@ -85,7 +85,7 @@ def _kept(home: Workspace, args: ReportArgs, jobs: dict[str, ReportJob]) -> str 
 
 
 def _key(args: ReportArgs) -> str:
-    return arguments_key("campaign_report", args.model_dump(mode="json"))
+    return arguments_key(args)
 
 
 _ADDED = ("total", "scheduled_more", "periodic_checked", "problems_more", "runs_capped")

@@ -221,7 +221,7 @@ class StatsOut(BaseModel):
 )
 async def get_campaign_stats(ws: Workspace, args: StatsArgs, ctx: Context) -> CallToolResult:
     ids = list(dict.fromkeys(args.campaign_ids)) if args.campaign_ids else None
-    key = arguments_key("get_campaign_stats", args.model_dump(mode="json"))
+    key = arguments_key(args)
     job = ws.jobs.take(args.resume, key) if args.resume else None
     if job is None:
         job = StatsJob.plan(ids, args.start_date, args.end_date, args.attribution_type, args.metric_type)
