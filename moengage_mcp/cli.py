@@ -182,7 +182,7 @@ async def _serve(settings: Settings, transport: str, host: str, port: int, state
     from .team.shared import open_shared_state
 
     async with open_shared_state(settings) as shared, make_api(settings, shared) as api:
-        server = create_server(settings, api)
+        server = create_server(settings, api, shared=shared)
         _serving()
         if transport == "stdio":
             await server.run_stdio_async()
