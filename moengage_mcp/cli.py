@@ -209,7 +209,8 @@ async def _serve(
     from .team.shared import open_shared_state
 
     async with open_shared_state(settings) as shared, open_apis(workspaces, shared) as apis:
-        server = create_server(settings, Workspaces.of(apis, workspaces.settings, workspaces.default))
+        served = Workspaces.of(apis, workspaces.settings, workspaces.default)
+        server = create_server(settings, served, shared=shared)
         _serving()
         if transport == "stdio":
             await server.run_stdio_async()

@@ -34,7 +34,7 @@ def demo_settings(settings: Settings, *, named: bool = False) -> Settings:
 
 def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageClient:
     """The API client for `settings`; with `demo`, backed by a fresh simulated workspace. With `shared`,
-    the workspace's rate-limit budget is the one all replicas share."""
+    the workspace's rate-limit budget and read-cache versions are the ones all replicas share."""
     assert settings.workspace_id is not None  # enforced by Settings
     budget = shared.budget(settings.workspace_id) if shared else None
     if settings.demo:
@@ -50,6 +50,7 @@ def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageC
             transport=transport,
             budget=budget,
             cache_ttl=settings.cache_ttl,
+            versions=shared.versions if shared else None,
         )
     assert settings.api_key is not None  # enforced by Settings
     return MoEngageClient(
@@ -58,6 +59,7 @@ def make_api(settings: Settings, shared: SharedState | None = None) -> MoEngageC
         settings.api_base_url,
         budget=budget,
         cache_ttl=settings.cache_ttl,
+        versions=shared.versions if shared else None,
     )
 
 

@@ -76,3 +76,31 @@ async def test_stats_read_primary_goals_from_the_search_that_found_the_campaigns
             {"campaign_ids": ids, "start_date": str(today - dt.timedelta(days=30)), "end_date": str(today)},
         )
     assert sum(r.path == "/v5/campaigns/search" for r in sim.requests) == searches
+
+
+async def test_with_shared_versions_an_entry_is_served_only_while_no_replica_wrote_it():
+    from moengage_mcp.api.cache import ReadCache
+    from moengage_mcp.team.shared import MemoryCacheVersions
+
+    versions = MemoryCacheVersions()  # what two replicas share (in Redis for real ones)
+    mine, other = (ReadCache(30, versions=versions, namespace="W") for _ in range(2))
+    key = ("get", "c1")
+    mine.put(key, {"status": "ACTIVE"}, "c1", seen=await mine.seen("c1"))
+    assert await mine.lookup(key) == {"status": "ACTIVE"}
+    await other.invalidate("c2")  # another campaign: still served
+    assert await mine.lookup(key) == {"status": "ACTIVE"}
+    await other.invalidate("c1")
+    assert await mine.lookup(key) is None and mine.get(key) is None  # stale, and dropped
+
+    class Unreachable:
+        async def current(self, *keys: str) -> None:
+            return None
+
+        async def bump(self, *keys: str) -> bool:
+            return False
+
+    blind = ReadCache(30, versions=Unreachable(), namespace="W")
+    seen = await blind.seen("c1")
+    blind.put(key, {"status": "ACTIVE"}, "c1", seen=seen)
+    blind.put(("preview", "x"), {"html": "..."})  # depends on no campaign: kept
+    assert seen is None and blind.get(key) is None and blind.get(("preview", "x")) == {"html": "..."}

@@ -12,8 +12,8 @@ import json
 import logging
 import random
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -22,7 +22,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .. import __version__
 from . import models as m
-from .cache import ReadCache
+from .cache import ReadCache, Seen
 from .enums import Action
 from .errors import (
     ApiDisabledError,
@@ -40,6 +40,7 @@ from .ratelimit import CALLER, LIMITS, DeadlineReached, Limiter, Slot, Window, l
 if TYPE_CHECKING:
     import httpx
 
+    from ..team.shared import CacheVersions
     from .components import (
         DraftCreated,
         EmailCreateRequest,
@@ -109,10 +110,12 @@ class MoEngageClient:
         creations: CreationQuota | None = None,
         budget: Mapping[str, Limiter] | None = None,
         cache_ttl: float = 0.0,
+        versions: CacheVersions | None = None,
     ) -> None:
         """`budget`: a limiter per endpoint family shared beyond this client (replicas sharing one
         workspace's limits, see `moengage_mcp.team`); default: this client's own, at `limits`.
-        `cache_ttl`: seconds reads are kept in the read cache (0: no cache)."""
+        `cache_ttl`: seconds reads are kept in the read cache (0: no cache). `versions`: campaign
+        versions shared with other replicas, so their writes make this cache's entries stale."""
         self.workspace_id = workspace_id
         self.base_url = base_url.rstrip("/")
         self.retry = retry
@@ -123,7 +126,7 @@ class MoEngageClient:
         self._transport = transport
         self._timeout = timeout
         self._http: httpx.AsyncClient | None = None
-        self.cache = ReadCache(cache_ttl)
+        self.cache = ReadCache(cache_ttl, versions=versions, namespace=workspace_id)
 
     def _client(self) -> httpx.AsyncClient:
         """The HTTP client, made on first use: importing httpx and loading the CA bundle cost about 60 ms,
@@ -159,10 +162,11 @@ class MoEngageClient:
         """`GET /v5/campaigns/{id}`, from the read cache when a tool read it (or a search listed it) a
         moment ago."""
         key = ("get", _checked_id(campaign_id))
-        data = self.cache.get(key)
+        data = await self.cache.lookup(key)
         if data is None:
+            seen = await self.cache.seen(key[1])
             data = _data(await self._call("get", "GET", f"/v5/campaigns/{key[1]}", api="v5"))
-            self._keep(data)
+            await self._keep([data], seen)
         return _parse(m.Campaign, data)
 
     def cached_campaign(self, campaign_id: str) -> m.Campaign | None:
@@ -177,14 +181,22 @@ class MoEngageClient:
             "search", "POST", "/v5/campaigns/search", api="v5", body=request.body(), idempotent=True
         )
         found = _parse(m.CampaignList, _data(reply)).campaigns
-        for row in _data(reply).get("campaigns") or []:
-            self._keep(row)
+        await self._keep(_data(reply).get("campaigns") or [], {})
         return found
 
-    def _keep(self, document: Any) -> None:
-        if isinstance(document, dict) and isinstance(document.get("id"), str):
-            ids = {document["id"], document.get("campaign_id") or document["id"]}
-            self.cache.put(("get", document["id"]), document, *ids)
+    async def _keep(self, documents: list[Any], seen: Seen | None) -> None:
+        """Cache campaign documents; the shared versions of their ids not in `seen` are read now, at once."""
+        kept = {
+            document["id"]: (document, {document["id"], document.get("campaign_id") or document["id"]})
+            for document in documents
+            if isinstance(document, dict) and isinstance(document.get("id"), str)
+        }
+        unseen = {cid for _, ids in kept.values() for cid in ids} - set(seen or {})
+        if seen is not None and unseen:
+            now = await self.cache.seen(*sorted(unseen))
+            seen = None if now is None else {**seen, **now}
+        for cid, (document, ids) in kept.items():
+            self.cache.put(("get", cid), document, *ids, seen=seen)
 
     async def get_meta(self, request: m.MetaRequest) -> list[m.MetaRow]:
         """One page of `POST /core-services/v1/campaigns/meta`."""
@@ -211,19 +223,20 @@ class MoEngageClient:
 
     async def validate_campaign(self, campaign_id: str) -> m.ValidationResult:
         key = ("validate", _checked_id(campaign_id))
-        data = self.cache.get(key)
+        data = await self.cache.lookup(key)
         if data is None:
+            seen = await self.cache.seen(key[1])
             path = f"/v5/campaigns/{key[1]}/validate"
             data = _data(
                 await self._call("validate", "POST", path, api="v5", body=m.ValidateRequest().body())
             )
-            self.cache.put(key, data, key[1])
+            self.cache.put(key, data, key[1], seen=seen)
         return _parse(m.ValidationResult, data)
 
     async def publish_campaign(self, campaign_id: str) -> tuple[m.PatchAccepted, Reply]:
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
         body = m.PublishRequest().body()
-        with self._writing(campaign_id):
+        async with self._writing(campaign_id):
             reply = await self._call(
                 "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id_in_body=False
             )
@@ -232,7 +245,7 @@ class MoEngageClient:
     async def change_status(self, campaign_id: str, action: Action) -> tuple[m.StatusTransition, Reply]:
         path = f"/v5/campaigns/{_checked_id(campaign_id)}/status"
         body = m.StatusChangeRequest(action=action).body()
-        with self._writing(campaign_id):
+        async with self._writing(campaign_id):
             reply = await self._call("status", "PATCH", path, api="v5", body=body, idempotent=True)
         return _parse(m.StatusTransition, _data(reply)), reply
 
@@ -340,19 +353,20 @@ class MoEngageClient:
             raise TypeError("update_campaign takes a Push/EmailUpdateRequest (see components.parse_update)")
         path = f"/v5/campaigns/{_checked_id(campaign_id)}"
         body = request.body()
-        with self._writing(campaign_id):
+        async with self._writing(campaign_id):
             reply = await self._call(
                 "update", "PATCH", path, api="v5", body=body, idempotent=True, request_id=request.request_id
             )
         return _parse(m.PatchAccepted, _data(reply)), reply
 
-    @contextmanager
-    def _writing(self, campaign_id: str) -> Iterator[None]:
-        """Around a write to `campaign_id`: whatever its outcome, the cache forgets what it touched."""
+    @asynccontextmanager
+    async def _writing(self, campaign_id: str) -> AsyncIterator[None]:
+        """Around a write to `campaign_id`: whatever its outcome, the caches (this one and the other
+        replicas') forget what it touched."""
         try:
             yield
         finally:
-            self.cache.drop(campaign_id.lower())
+            await self.cache.invalidate(campaign_id.lower())
 
     # ------------------------------------------------------------------ transport
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -12,7 +14,7 @@ from mcp.types import Tool as MCPTool
 
 from .. import __version__
 from ..api import MoEngageClient
-from ..settings import Settings, SettingsError, WriteMode
+from ..settings import Settings, SettingsError, Toolset, WriteMode
 from .policy.audit import AuditLog
 from .policy.confirmation import ConfirmationTokens
 from .policy.guard import AuditedToolError, WritePolicy
@@ -21,7 +23,11 @@ from .registry import Tool, all_tools, refusal
 from .resources import preview_app, register_resources
 from .results import DATA_NOTICE, compact_schema
 from .sdk import accept_set_level
+from .users import audit_user, granted
 from .workspace import Workspaces
+
+if TYPE_CHECKING:
+    from ..team.shared import SharedState
 
 INSTRUCTIONS = f"""\
 Tools for one MoEngage workspace's campaigns (push, email, SMS). Start with search_campaigns or \
@@ -30,9 +36,10 @@ one. Times are UTC. {DATA_NOTICE}"""
 
 
 class MoEngageServer(MCPServer):
-    """An `MCPServer` that lists compact schemas, refuses hidden tools and unknown arguments by name,
-    audits every failed write attempt its write policy could not audit itself (hidden tool, bad
-    arguments, a failed pre-flight read), and answers a bad prompt request as the client's mistake."""
+    """An `MCPServer` that lists compact schemas, lists each user only the tools their scopes grant,
+    refuses hidden tools and unknown arguments by name, audits every failed write attempt its write
+    policy could not audit itself (hidden tool, bad arguments, a failed pre-flight read), and answers
+    a bad prompt request as the client's mistake."""
 
     def __init__(
         self,
@@ -41,19 +48,24 @@ class MoEngageServer(MCPServer):
         refused: dict[str, str],
         workspaces: Workspaces,
         audit: AuditLog,
+        grant: Callable[[], frozenset[Toolset]] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`grant`: the toolsets the request being handled may use (default: all the server lists)."""
         super().__init__(*args, **kwargs)
         self.declared = declared
         self.refused = refused
         self.workspaces = workspaces
         self.audit = audit
-        self._listed: list[MCPTool] | None = None
+        self.grant = grant or (lambda: frozenset(Toolset))
+        self._listed: dict[frozenset[Toolset], list[MCPTool]] = {}
 
     async def list_tools(self) -> list[MCPTool]:
-        """The SDK's listing with every schema compacted (see `compact_schema`), built once."""
-        if self._listed is None:
-            self._listed = [
+        """The SDK's listing with every schema compacted (see `compact_schema`) and only the tools of
+        the toolsets granted to the request, built once per grant."""
+        grant = self.grant()
+        if grant not in self._listed:
+            self._listed[grant] = [
                 tool.model_copy(
                     update={
                         "input_schema": compact_schema(tool.input_schema),
@@ -61,8 +73,9 @@ class MoEngageServer(MCPServer):
                     }
                 )
                 for tool in await super().list_tools()
+                if (declared := self.declared.get(tool.name)) is None or declared.toolset in grant
             ]
-        return self._listed
+        return self._listed[grant]
 
     async def call_tool(self, name: str, arguments: dict[str, Any], context: Context | None = None) -> Any:
         try:
@@ -85,6 +98,11 @@ class MoEngageServer(MCPServer):
         if name in self.refused:
             raise ToolError(self.refused[name])
         tool = self.declared.get(name)
+        if tool is not None and tool.toolset not in self.grant():
+            raise ToolError(
+                f"{name} is not available to you: it needs the scope moengage:{tool.toolset.value}, which your "
+                "access token does not grant. Ask your identity provider's administrators for it, then sign in again"
+            )
         if tool is not None and (unknown := sorted(set(arguments) - set(tool.args.model_fields))):
             # the SDK ignores extra arguments; a misspelt filter must not silently widen a search
             raise ToolError(
@@ -121,15 +139,18 @@ def create_server(
     api: MoEngageClient | Workspaces,
     *,
     tokens: ConfirmationTokens | None = None,
+    shared: SharedState | None = None,
 ) -> MoEngageServer:
     """Build the server for `settings`, talking to the API through `api` (owned by the caller): one
-    client, or the workspaces of a workspaces file, each with its own client and settings."""
+    client, or the workspaces of a workspaces file, each with its own client and settings.
+    `shared`: what this process shares with other replicas (`moengage_mcp.team.shared`, opened by the
+    caller): confirmation tokens' keys and spends, run counts, campaign locks; default: its own."""
     workspaces = (
         api
         if isinstance(api, Workspaces)
         else Workspaces.of({"default": api}, {"default": settings}, "default")
     )
-    audit = AuditLog(settings.audit_log)
+    audit = AuditLog(settings.audit_log, who=functools.partial(audit_user, settings))
     modes = {ws.settings.write_mode for ws in workspaces.by_name.values()}
     if modes != {WriteMode.OFF} and (why := audit.start(",".join(sorted(m.value for m in modes)))):
         raise SettingsError(f"MOENGAGE_MCP_AUDIT_LOG: cannot append to {audit.path} ({why})")
@@ -149,8 +170,13 @@ def create_server(
         refused=refused,
         workspaces=workspaces,
         audit=audit,
+        grant=functools.partial(granted, settings),
     )
-    policy = WritePolicy(audit, tokens or ConfirmationTokens())
+    if shared is None:
+        policy = WritePolicy(audit, tokens or ConfirmationTokens())
+    else:
+        tokens = tokens or ConfirmationTokens(keys=shared.keys, spent=shared.spent)
+        policy = WritePolicy(audit, tokens, runs=shared.runs, locks=shared.locks)
     for name, tool in declared.items():
         if name not in refused:
             fn = tool.bind(workspaces, policy)

@@ -187,6 +187,20 @@ class SharedLimiter:
         self._down_since = None
         logger.warning("rate-limit budget: Redis reachable again; the shared budget is back in use")
 
+    async def recover(self) -> None:
+        """Once Redis is back, tell it at once what this replica granted alone, rather than at this
+        replica's next request: another replica's requests could be granted first, on a shared budget
+        that does not know these yet."""
+        if self._down_since is None or not self.shared:
+            return
+        async with self._lock:
+            if self._down_since is None:
+                return
+            try:
+                await self._replay()
+            except (RedisError, OSError):
+                self._down_until = time.monotonic() + self._retry_after
+
     def _released(self, slot_id: str, mirror: Slot) -> None:
         mirror.release()
         self.held.discard(slot_id)
@@ -240,12 +254,21 @@ class SharedBudgets:
         """Record releases as they come and renew the leases of requests in flight, until cancelled."""
         async with anyio.create_task_group() as tg:
             tg.start_soon(self._record_releases)
+            tg.start_soon(self._recover)
             lease = self._options.get("lease", SLOT_LEASE)
             while True:
                 await anyio.sleep(lease / 3)
                 for budget in self._budgets.values():
                     for limiter in budget.values():
                         await limiter.renew()
+
+    async def _recover(self) -> None:
+        """While a budget is on its fallback, look for Redis again as often as it may be retried."""
+        while True:
+            await anyio.sleep(self._options.get("retry_after", 1.0))
+            for budget in self._budgets.values():
+                for limiter in budget.values():
+                    await limiter.recover()
 
     async def _record_releases(self) -> None:
         async for limiter, slot_id, released in self._receive:

@@ -88,6 +88,12 @@ class RedisSpendOnce:
         except _FAILURES:
             raise SharedStateUnavailable("spending a confirmation") from None
 
+    async def spent(self, key: str) -> bool:
+        try:
+            return bool(await self._redis.exists(f"{self._prefix}:spent:{key}"))
+        except _FAILURES:
+            raise SharedStateUnavailable("checking a confirmation") from None
+
     async def epoch(self) -> str:
         try:
             return _text(await self._redis.eval(_EPOCH, 1, f"{self._prefix}:epoch", secrets.token_hex(8)))

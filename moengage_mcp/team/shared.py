@@ -70,6 +70,9 @@ class SpendOnce(Protocol):
     async def spend(self, key: str, ttl: float) -> bool:
         """True the first time `key` is spent (it stays spent for `ttl` seconds), False every time after."""
 
+    async def spent(self, key: str) -> bool:
+        """Whether `key` is spent now (to tell a replay from a mismatch without spending anything)."""
+
     async def epoch(self) -> str:
         """Names the store's current life. A token records it when minted and is refused in a later one:
         a store that restarted without its data has forgotten which tokens were spent."""
@@ -137,6 +140,9 @@ class MemorySpendOnce:
             return False
         self._spent[key] = now + ttl
         return True
+
+    async def spent(self, key: str) -> bool:
+        return self._spent.get(key, -float("inf")) > self._clock()
 
 
 class MemoryRunCounter:

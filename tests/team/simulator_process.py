@@ -23,7 +23,16 @@ from moengage_mcp.simulator import Simulator
 def inspectable(sim: Simulator) -> Starlette:
     async def requests(request: Request) -> JSONResponse:
         return JSONResponse(
-            [{"method": r.method, "path": r.path, "status": r.status, "time": r.time} for r in sim.requests]
+            [
+                {
+                    "method": r.method,
+                    "path": r.path,
+                    "status": r.status,
+                    "time": r.time,
+                    "body": _json(r.body),
+                }
+                for r in sim.requests
+            ]
         )
 
     async def clear(request: Request) -> JSONResponse:
@@ -43,12 +52,18 @@ def inspectable(sim: Simulator) -> Starlette:
     )
 
 
+def _json(body: object) -> object:
+    """A request's JSON body as recorded (None for anything else)."""
+    return body if isinstance(body, (dict, list)) else None
+
+
 @dataclass
 class Recorded:
     method: str
     path: str
     status: int
     time: float
+    body: object = None
 
 
 class SimulatorView:

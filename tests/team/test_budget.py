@@ -122,12 +122,31 @@ async def test_what_went_out_while_redis_was_gone_counts_when_it_is_back(simulat
         redis_server.kill()
         await burst(clients, ids[:10])  # 5 each, at once, on the fallback budgets
         redis_server.start()  # back, empty: it knows nothing of those 10
-        await anyio.sleep(0.2)  # past retry_after: the next reads look at Redis again
+        # past retry_after, and time for each replica's fallback to find Redis and tell it what it sent
+        # (still well inside the API's one-second window, where an untold budget would earn 429s)
+        await anyio.sleep(0.4)
         sim.clear()
         await burst(clients, ids[10:30])
     got = sim.statuses()
     print(f"after Redis came back: {got.count(429)} x 429")
     assert got.count(200) == 20 and got.count(429) == 0, got
+
+
+async def test_a_replica_tells_redis_what_it_sent_alone_before_another_replica_asks(simulator, redis_server):
+    """Replica 0 sends alone while Redis is gone, then stays quiet; replica 1's burst right after Redis is
+    back must already find replica 0's requests in the shared windows."""
+    sim = simulator
+    async with AsyncExitStack() as stack:
+        clients = await replicas(stack, sim.url, 2, redis_server.url, retry_after=0.1)
+        ids = list(sim.campaigns)
+        redis_server.kill()
+        await burst(clients[:1], ids[:5])  # replica 0's fallback budget: half of 10/s
+        redis_server.start()
+        await anyio.sleep(0.4)
+        await burst(clients[1:], ids[5:15])  # replica 1 alone: 5 more may go in this second, not 10
+    got = sim.statuses()
+    print(f"replica 1 after Redis came back: {got.count(429)} x 429")
+    assert got.count(200) == 15 and got.count(429) == 0, got
 
 
 def test_a_standby_budget_that_only_records_forgets_what_left_its_windows():

@@ -62,6 +62,16 @@ async def test_a_key_is_spent_once(kind, url):
         assert await state.spent.spend("token-2", 60) is True
 
 
+async def test_whether_a_key_is_spent_is_told_without_spending_it(kind, url):
+    async with state_in(kind, url) as state:
+        assert await state.spent.spent("token-1") is False
+        assert await state.spent.spent("token-1") is False  # asking spent nothing
+        assert await state.spent.spend("token-1", 0.2) is True
+        assert await state.spent.spent("token-1") is True
+        await anyio.sleep(0.3)
+        assert await state.spent.spent("token-1") is False  # its ttl is over
+
+
 async def test_a_spent_key_can_be_spent_again_after_its_ttl(kind, url):
     async with state_in(kind, url) as state:
         assert await state.spent.spend("short", 0.2)

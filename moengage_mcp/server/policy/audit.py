@@ -10,6 +10,9 @@ split one), argument values past a bound are kept as a prefix with their length 
 arguments of a call refused before validation are kept by name only, and a failed append is cut
 back so no torn line is left for the next entry to be glued onto. It is created 0600 in a 0700
 folder and never opened through a symbolic link.
+
+Every line of a request made by a signed-in user (OAuth) names them: `user` holds their `sub`, and
+their `email` when the token has one.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import os
 import stat
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,8 +50,10 @@ _FLAGS = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | g
 class AuditLog:
     """Appends audit entries to a JSONL file; the file is created (with its folder) on first write."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, who: Callable[[], dict[str, Any] | None] | None = None) -> None:
+        """`who`: the user of the request being handled, as a line names them (None: nobody signed in)."""
         self.path = path.expanduser()
+        self._who = who
         self._lock = threading.Lock()
 
     def start(self, write_mode: str) -> str | None:
@@ -92,8 +98,10 @@ class AuditLog:
         """Append one entry; False (and an error in the server log) when the file cannot be written.
 
         `by_name`: the arguments were refused before validation, so only their names are kept."""
-        entry = {
-            "time": _now(),
+        entry: dict[str, Any] = {"time": _now()}
+        if self._who is not None and (user := self._who()):
+            entry["user"] = {name: _cut(str(value), 254) for name, value in user.items()}
+        entry |= {
             "tool": tool,
             "campaign_id": campaign_id,
             "arguments": [_cut(name, 100) for name in sorted(arguments or {})[:50]]

@@ -11,19 +11,24 @@ What is approved is a state: the campaign as pre-flight saw it and how many time
 has run. Its fingerprint is in the question (a 2026-07-28 client's recorded answer only counts for
 the same question, so a replayed or stale answer asks again) and in the token; and under a lock per
 campaign the state is read once more right before the write, so a concurrent or repeated call
-cannot slip a second write, or a forbidden one, past its approval.
+cannot slip a second write, or a forbidden one, past its approval. The state also names the
+signed-in user (OAuth `sub`), so an approval or a token shown to one user authorises no other.
+
+Run counts and campaign locks are `moengage_mcp.team.shared` ones: in this process by default, in
+Redis for replicas (MOENGAGE_MCP_REDIS_URL), where the lock has a lease a dead replica cannot keep
+and a holder checks it still holds the lease right before writing. When the shared state cannot
+prove a write runs once (`SharedStateError`: unreachable, lock lost or busy) the write is refused
+with a message saying so, and nothing is sent; reads do not use it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import functools
-from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any
 
-import anyio
 from mcp.server.mcpserver import (
     AcceptedElicitation,
     CancelledElicitation,
@@ -40,10 +45,12 @@ from pydantic import BaseModel, Field, StrictBool
 from ...api import MoEngageError, OutcomeUnknownError
 from ...api.ratelimit import Caller
 from ...settings import WriteMode
+from ...team.shared import Locks, MemoryLocks, MemoryRunCounter, RunCounter, SharedStateError
 from ..args import Args, flat_signature
 from ..core.text import text
 from ..registry import WriteTool, calling, tool_errors
 from ..results import named, result
+from ..users import signed_in
 from ..workspace import Workspace, Workspaces
 from .audit import AuditLog, Decision
 from .confirmation import Binding, ConfirmationTokens, TokenError
@@ -80,12 +87,21 @@ def _can_elicit(ctx: Context) -> bool:
 class WritePolicy:
     """Applies the confirmation policy to every write tool's calls."""
 
-    def __init__(self, audit: AuditLog, tokens: ConfirmationTokens) -> None:
+    def __init__(
+        self,
+        audit: AuditLog,
+        tokens: ConfirmationTokens,
+        *,
+        runs: RunCounter | None = None,
+        locks: Locks | None = None,
+    ) -> None:
+        """`runs`, `locks`: shared with other replicas (`moengage_mcp.team.shared`); default: this process's."""
         self.audit = audit
         self.tokens = tokens
-        self._runs: Counter[str] = Counter()
-        """How many times each exact action (tool, campaign, arguments) has been carried out."""
-        self._locks: defaultdict[str, anyio.Lock] = defaultdict(anyio.Lock)
+        self._runs = runs or MemoryRunCounter()
+        """How many times each exact action (workspace, tool, campaign, arguments) has been carried out."""
+        self._locks = locks or MemoryLocks()
+        """One write at a time per campaign."""
         self._unsettled: dict[str, str] = {}
         """Attempt identities of actions whose last outcome is unknown (the answer was lost)."""
 
@@ -96,13 +112,16 @@ class WritePolicy:
         async def current(args: Args) -> Preflight:
             workspace = workspaces.pick(args)
             with tool_errors(), calling(URGENT):
-                pre = self._counted(tool, await tool.preflight(workspace, args))
+                pre = await self._counted(tool, workspace, await tool.preflight(workspace, args))
             if workspaces.several:
                 pre = dataclasses.replace(pre, summary=f"Workspace {workspace.name}: {pre.summary}")
             return pre
 
         async def checked_body(args: Args, ctx: Context) -> Preflight:
-            return await current(args)
+            try:
+                return await current(args)
+            except SharedStateError as exc:  # the run count cannot be read: nothing can be approved
+                raise ToolError(f"{_unprovable(exc)}. Nothing was sent.") from None
 
         checked = flat_signature(
             tool.args, checked_body, extra={"ctx": Context}, returns=Preflight, name=f"{tool.name}_preflight"
@@ -111,7 +130,18 @@ class WritePolicy:
 
         async def body(args: Args, pre: Preflight, answer: ElicitationResult[Confirm]) -> CallToolResult:
             workspace = workspaces.pick(args)
-            out = await self._decide_and_run(tool, workspace, args, pre, answer, current)
+            try:
+                out = await self._decide_and_run(tool, workspace, args, pre, answer, current)
+            except SharedStateError as exc:  # before the write's attempt line (after it, refused there)
+                reason = _unprovable(exc)
+                self.audit.record(
+                    tool=tool.name,
+                    campaign_id=pre.campaign_id,
+                    arguments=args.model_dump(mode="json", exclude_none=True),
+                    decision="refused",
+                    outcome=reason,
+                )
+                raise AuditedToolError(f"{reason}. Nothing was sent.") from None
             return named(out, workspace.name) if workspaces.several else out
 
         extra = {
@@ -122,11 +152,13 @@ class WritePolicy:
             tool.args, body, extra=extra, returns=Annotated[CallToolResult, tool.output], name=tool.name
         )
 
-    def _counted(self, tool: WriteTool, pre: Preflight) -> Preflight:
-        """`pre` with the number of earlier runs of this exact action folded into its state."""
-        return dataclasses.replace(
-            pre, state=fingerprint(None, pre.state, self._runs[_action_key(tool, pre)])
-        )
+    async def _counted(self, tool: WriteTool, workspace: Workspace, pre: Preflight) -> Preflight:
+        """`pre` with the number of earlier runs of this exact action, and the user it is shown to,
+        folded into its state."""
+        runs = await self._runs.count(_action_key(tool, workspace, pre))
+        user = signed_in(workspace.settings)
+        who = () if user is None else (user.subject,)
+        return dataclasses.replace(pre, state=fingerprint(None, pre.state, runs, *who))
 
     async def _decide_and_run(
         self,
@@ -160,9 +192,12 @@ class WritePolicy:
             decision = "auto"
         elif data is Route.TOKEN:
             token = getattr(args, "confirmation_token", None)
-            binding = Binding(tool.name, pre.campaign_id, pre.arguments, pre.state)
+            user = signed_in(workspace.settings)
+            binding = Binding(
+                tool.name, pre.campaign_id, pre.arguments, pre.state, user.subject if user else None
+            )
             if not token:
-                minted, expires = self.tokens.mint(binding)
+                minted, expires = await self.tokens.issue(binding)
                 audit(decision="pending", outcome="confirmation_required")
                 return result(
                     WriteResult(
@@ -174,7 +209,7 @@ class WritePolicy:
                     )
                 )
             try:
-                self.tokens.redeem(token, binding)
+                await self.tokens.spend(token, binding)
             except TokenError as exc:
                 raise refuse(str(exc)) from None
             decision = "confirmed"
@@ -182,8 +217,9 @@ class WritePolicy:
             decision = "confirmed"
         else:
             raise refuse("Unexpected confirmation outcome")
-        key = _action_key(tool, pre)
-        async with self._locks[pre.campaign_id or key]:
+        key = _action_key(tool, workspace, pre)
+        lock = f"{workspace.api.workspace_id}:{pre.campaign_id}" if pre.campaign_id else key
+        async with self._locks.hold(lock) as lease:
             # the user may have taken minutes, and another call may have written meanwhile
             fresh = await preflight(args)
             if fresh.problem or fresh.state != pre.state:
@@ -192,6 +228,7 @@ class WritePolicy:
                     or "The campaign changed, or this action already ran, since the summary was made; "
                     "call again for a new summary"
                 )
+            lease.ensure()
             attempt = self.audit.attempt(
                 tool=tool.name, campaign_id=pre.campaign_id, arguments=arguments, decision=decision
             )
@@ -201,7 +238,13 @@ class WritePolicy:
                     "sent: every write is on record before its request leaves. Free space or fix the file, then "
                     "call again"
                 )
-            self._runs[key] += 1
+            try:
+                await self._runs.increment(key)
+                lease.ensure()  # right before the write: a holder whose lease lapsed must not send
+            except SharedStateError as exc:
+                reason = _unprovable(exc)
+                audit(decision=decision, outcome=f"refused: {reason}", attempt=attempt)
+                raise AuditedToolError(f"{reason}. Nothing was sent.") from None
             # a call repeating an action whose outcome stayed unknown sends under that attempt's identity,
             # so MoEngage recognises the repeat (a create's request_id) instead of acting twice
             identity = self._unsettled.pop(key, attempt)
@@ -283,6 +326,11 @@ async def _observed(tool: WriteTool, workspace: Workspace, pre: Preflight, error
     return f"The campaign's status now reads {text(now.status)} (it was {text(pre.campaign.status)})."
 
 
-def _action_key(tool: WriteTool, pre: Preflight) -> str:
-    """One exact action: the tool, its campaign and its arguments (not the campaign's state)."""
-    return fingerprint(None, tool.name, pre.campaign_id, pre.arguments)
+def _action_key(tool: WriteTool, workspace: Workspace, pre: Preflight) -> str:
+    """One exact action: the workspace, the tool, its campaign and its arguments (not the campaign's state)."""
+    return fingerprint(None, workspace.api.workspace_id, tool.name, pre.campaign_id, pre.arguments)
+
+
+def _unprovable(exc: SharedStateError) -> str:
+    """Why a write the shared state cannot prove runs once is refused (the message is fit for the user)."""
+    return str(exc).rstrip(". ")

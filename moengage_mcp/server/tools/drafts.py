@@ -27,6 +27,7 @@ from ..core.text import quoted, text
 from ..policy.preflight import Preflight, describe, fingerprint
 from ..policy.writes import CONFIRMATION, WriteArgs, WriteResult, read_back
 from ..registry import WriteTool, write_annotations
+from ..users import signed_in
 from ..workspace import Workspace
 
 ComponentName = Literal[COMPONENT_NAMES]  # type: ignore[valid-type]
@@ -60,7 +61,9 @@ class DuplicateArgs(WriteArgs):
 
 
 def _author(ws: Workspace) -> str | None:
-    return ws.settings.author_email
+    """The MoEngage user a draft names as its author: the signed-in user's email (OAuth), else the setting's."""
+    user = signed_in(ws.settings)
+    return user.email if user is not None and user.email else ws.settings.author_email
 
 
 def _refused(args: WriteArgs, summary: str, problem: str, campaign: m.Campaign | None = None) -> Preflight:
