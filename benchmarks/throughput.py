@@ -124,8 +124,10 @@ async def _run(env: dict[str, str], sim: Simulator, gets: int, results: int) -> 
         started = time.monotonic()
         res = await client.call_tool("search_campaigns", {"max_results": results})
         wall = time.monotonic() - started
-        got = len(res.structured_content["campaigns"]) if not res.is_error and res.structured_content else 0
-        label = f"search_campaigns, {got} results"
+        said = res.structured_content or {} if not res.is_error else {}
+        got = len(said.get("campaigns", []))
+        cut = said.get("cut") == "size"  # fewer rows, said so: the result would not fit a model's context
+        label = f"search_campaigns, {got} results" + (" (cut by size, with next_offset)" if cut else "")
         bursts.append(
             _burst(
                 sim,
@@ -134,7 +136,7 @@ async def _run(env: dict[str, str], sim: Simulator, gets: int, results: int) -> 
                 r"^/v5/campaigns/search$",
                 started,
                 wall,
-                int(res.is_error or got < results),
+                int(res.is_error or (got < results and not cut)),
             )
         )
     return bursts
