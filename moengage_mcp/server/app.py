@@ -176,7 +176,7 @@ def create_server(
         policy = WritePolicy(audit, tokens or ConfirmationTokens())
     else:
         tokens = tokens or ConfirmationTokens(keys=shared.keys, spent=shared.spent)
-        policy = WritePolicy(audit, tokens, runs=shared.runs, locks=shared.locks)
+        policy = WritePolicy(audit, tokens, runs=shared.runs, locks=shared.locks, unsettled=shared.unsettled)
     for name, tool in declared.items():
         if name not in refused:
             fn = tool.bind(workspaces, policy)

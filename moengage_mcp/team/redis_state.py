@@ -123,6 +123,26 @@ class RedisRunCounter:
             raise SharedStateUnavailable("counting this action's run") from None
 
 
+class RedisUnsettled:
+    def __init__(self, redis: Redis, prefix: str, ttl: float = COUNT_TTL) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._ttl_ms = int(ttl * 1000)
+
+    async def keep(self, key: str, identity: str) -> None:
+        try:
+            await self._redis.set(f"{self._prefix}:unsettled:{key}", identity, px=self._ttl_ms)
+        except _FAILURES:
+            raise SharedStateUnavailable("keeping the identity of a write whose outcome is unknown") from None
+
+    async def take(self, key: str) -> str | None:
+        try:
+            found = await self._redis.getdel(f"{self._prefix}:unsettled:{key}")
+        except _FAILURES:
+            raise SharedStateUnavailable("reading whether this action's last outcome is unknown") from None
+        return None if found is None else _text(found)
+
+
 class RedisCacheVersions:
     def __init__(self, redis: Redis, prefix: str) -> None:
         self._redis = redis
@@ -269,6 +289,7 @@ async def redis_state(
                     runs=RedisRunCounter(redis, prefix),
                     versions=RedisCacheVersions(redis, prefix),
                     keys=keys,
+                    unsettled=RedisUnsettled(redis, prefix),
                 )
             except Exception as exc:
                 failed = exc

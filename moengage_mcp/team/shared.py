@@ -22,7 +22,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 import anyio
@@ -85,6 +85,17 @@ class RunCounter(Protocol):
     async def increment(self, key: str) -> None: ...
 
 
+class Unsettled(Protocol):
+    """Attempt identities of actions whose outcome stayed unknown (the answer was lost): a repeat of the
+    action, on any replica, sends under the same identity, so MoEngage recognises it (a create's
+    request_id) instead of acting twice."""
+
+    async def keep(self, key: str, identity: str) -> None: ...
+
+    async def take(self, key: str) -> str | None:
+        """The identity kept for `key`, forgotten as it is handed out; None if there is none."""
+
+
 class CacheVersions(Protocol):
     async def current(self, *keys: str) -> tuple[str, ...] | None:
         """Each key's version, or None when unknown (the store is unreachable): do not serve from cache."""
@@ -104,6 +115,7 @@ class SharedState:
     runs: RunCounter
     versions: CacheVersions
     keys: SigningKeys
+    unsettled: Unsettled = field(default_factory=lambda: MemoryUnsettled())
     """Confirmation-token signing keys (from MOENGAGE_MCP_SECRET)."""
 
 
@@ -154,6 +166,17 @@ class MemoryRunCounter:
 
     async def increment(self, key: str) -> None:
         self._runs[key] += 1
+
+
+class MemoryUnsettled:
+    def __init__(self) -> None:
+        self._identities: dict[str, str] = {}
+
+    async def keep(self, key: str, identity: str) -> None:
+        self._identities[key] = identity
+
+    async def take(self, key: str) -> str | None:
+        return self._identities.pop(key, None)
 
 
 class MemoryCacheVersions:

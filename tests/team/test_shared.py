@@ -62,6 +62,14 @@ async def test_a_key_is_spent_once(kind, url):
         assert await state.spent.spend("token-2", 60) is True
 
 
+async def test_an_unsettled_identity_is_handed_out_once(kind, url):
+    async with state_in(kind, url) as state:
+        assert await state.unsettled.take("create:1") is None
+        await state.unsettled.keep("create:1", "attempt-a")
+        assert await state.unsettled.take("create:1") == "attempt-a"
+        assert await state.unsettled.take("create:1") is None  # the repeat that took it is the one sent
+
+
 async def test_whether_a_key_is_spent_is_told_without_spending_it(kind, url):
     async with state_in(kind, url) as state:
         assert await state.spent.spent("token-1") is False

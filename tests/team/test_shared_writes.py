@@ -5,14 +5,23 @@ simulator, signing in with a loopback issuer."""
 from __future__ import annotations
 
 import json
+import uuid
+from contextlib import AsyncExitStack
 
 import anyio
 import pytest
+from mcp import Client
 
-from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS, DEMO_USERS
+from moengage_mcp.server import create_server
+from moengage_mcp.simulator import DEMO_CAMPAIGN_IDS, DEMO_USERS, Simulator
+from moengage_mcp.team.keys import SigningKeys
+from moengage_mcp.team.redis_state import redis_state
 
-from ..test_drafts import brief
+from ..conftest import make_client, server_settings
+from ..test_drafts import AUTHOR, brief
 from .stack import Team
+
+KEYS = SigningKeys([b"k" * 32])
 
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
@@ -193,3 +202,32 @@ async def test_a_token_minted_before_redis_lost_its_data_is_refused(two_replicas
         )
     assert late.is_error and "shared state was reset" in late.content[0].text
     assert sent_tests(team) == []
+
+
+async def test_a_create_whose_answer_was_lost_on_one_replica_lands_on_the_same_draft_from_another(
+    tmp_path, redis_server
+):
+    """Two servers sharing one real Redis (in this process, on one simulator): the answer to replica 0's
+    create is lost, so its outcome is unknown; the user calls again and replica 1 answers. It must send
+    under the same request_id, so MoEngage hands back the draft it made instead of a second one."""
+    sim = Simulator()
+    sim.faults.inject(r"^/v5/campaigns$", method="POST", status=503, count=20, after_processing=True)
+    before = set(sim.campaigns)
+    prefix = f"lost-{uuid.uuid4().hex[:8]}"
+    settings = server_settings(tmp_path, write_mode="auto", author_email=AUTHOR)
+    async with AsyncExitStack() as stack:
+        servers = []
+        for _ in range(2):
+            state = await stack.enter_async_context(redis_state(redis_server.url, KEYS, prefix=prefix))
+            api = await stack.enter_async_context(make_client(sim))
+            servers.append(
+                await stack.enter_async_context(Client(create_server(settings, api, shared=state)))
+            )
+        lost = await servers[0].call_tool("create_campaign", brief())
+        sim.faults.clear()
+        again = await servers[1].call_tool("create_campaign", brief())
+    assert lost.is_error and "may or may not have been created" in lost.content[0].text
+    assert again.structured_content["status"] == "done", again.content[0].text
+    [made] = [cid for cid in sim.campaigns if cid not in before]
+    assert again.structured_content["campaign_id"] == made
+    assert len({r.body["request_id"] for r in sim.requests if r.path == "/v5/campaigns"}) == 1

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import logging
 from collections.abc import Awaitable, Callable
 from enum import Enum
 from typing import Annotated, Any
@@ -45,7 +46,15 @@ from pydantic import BaseModel, Field, StrictBool
 from ...api import MoEngageError, OutcomeUnknownError
 from ...api.ratelimit import Caller
 from ...settings import WriteMode
-from ...team.shared import Locks, MemoryLocks, MemoryRunCounter, RunCounter, SharedStateError
+from ...team.shared import (
+    Locks,
+    MemoryLocks,
+    MemoryRunCounter,
+    MemoryUnsettled,
+    RunCounter,
+    SharedStateError,
+    Unsettled,
+)
 from ..args import Args, flat_signature
 from ..core.text import text
 from ..registry import WriteTool, calling, tool_errors
@@ -56,6 +65,8 @@ from .audit import AuditLog, Decision
 from .confirmation import Binding, ConfirmationTokens, TokenError
 from .preflight import Preflight, fingerprint
 from .writes import WriteResult
+
+logger = logging.getLogger(__name__)
 
 URGENT = Caller(urgent=True)
 """A write's requests (pre-flight, the write, its read-back) go before every read waiting for the API."""
@@ -94,15 +105,17 @@ class WritePolicy:
         *,
         runs: RunCounter | None = None,
         locks: Locks | None = None,
+        unsettled: Unsettled | None = None,
     ) -> None:
-        """`runs`, `locks`: shared with other replicas (`moengage_mcp.team.shared`); default: this process's."""
+        """`runs`, `locks`, `unsettled`: shared with other replicas (`moengage_mcp.team.shared`); default:
+        this process's."""
         self.audit = audit
         self.tokens = tokens
         self._runs = runs or MemoryRunCounter()
         """How many times each exact action (workspace, tool, campaign, arguments) has been carried out."""
         self._locks = locks or MemoryLocks()
         """One write at a time per campaign."""
-        self._unsettled: dict[str, str] = {}
+        self._unsettled = unsettled or MemoryUnsettled()
         """Attempt identities of actions whose last outcome is unknown (the answer was lost)."""
 
     def sdk_function(self, tool: WriteTool, workspaces: Workspaces) -> Callable[..., Awaitable[Any]]:
@@ -240,14 +253,15 @@ class WritePolicy:
                 )
             try:
                 await self._runs.increment(key)
+                # a call repeating an action whose outcome stayed unknown (on any replica) sends under that
+                # attempt's identity, so MoEngage recognises the repeat (a create's request_id) instead of
+                # acting twice
+                identity = await self._unsettled.take(key) or attempt
                 lease.ensure()  # right before the write: a holder whose lease lapsed must not send
             except SharedStateError as exc:
                 reason = _unprovable(exc)
                 audit(decision=decision, outcome=f"refused: {reason}", attempt=attempt)
                 raise AuditedToolError(f"{reason}. Nothing was sent.") from None
-            # a call repeating an action whose outcome stayed unknown sends under that attempt's identity,
-            # so MoEngage recognises the repeat (a create's request_id) instead of acting twice
-            identity = self._unsettled.pop(key, attempt)
             pre = dataclasses.replace(pre, attempt_key=identity)
             try:
                 return await self._execute(
@@ -255,8 +269,17 @@ class WritePolicy:
                 )
             except AuditedToolError as exc:
                 if isinstance(exc.__cause__, OutcomeUnknownError):
-                    self._unsettled[key] = identity
+                    await self._keep_unsettled(key, identity)
                 raise
+
+    async def _keep_unsettled(self, key: str, identity: str) -> None:
+        try:
+            await self._unsettled.keep(key, identity)
+        except SharedStateError:  # the error the caller sees already says the outcome is unknown
+            logger.warning(
+                "the identity of a write whose outcome is unknown could not be kept: a repeat "
+                "may be sent as a new request"
+            )
 
     async def _execute(
         self,
