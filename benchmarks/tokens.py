@@ -52,11 +52,10 @@ QA_USERS = ["user-1001", "user-1005"]
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "workspaces.toml"
 
 
-def _seen(tools: list[Any]) -> int:
-    """Tokens of the tools as a model sees them: name, description, input schema."""
-    return sum(
-        count_tokens(compact({"name": t.name, "description": t.description, "inputSchema": t.input_schema}))
-        for t in tools
+def _seen(tool: Any) -> int:
+    """Tokens of a tool as a model sees it: name, description, input schema."""
+    return count_tokens(
+        compact({"name": tool.name, "description": tool.description, "inputSchema": tool.input_schema})
     )
 
 
@@ -69,7 +68,8 @@ async def _two_workspaces() -> int:
         async with open_apis(found) as apis, demo_session() as (one, _):
             server = create_server(settings, Workspaces.of(apis, found.settings, found.default))
             async with Client(server) as two:
-                return _seen((await two.list_tools()).tools) - _seen((await one.list_tools()).tools)
+                listed = [(await client.list_tools()).tools for client in (two, one)]
+                return sum(map(_seen, listed[0])) - sum(map(_seen, listed[1]))
 
 
 async def measure() -> dict[str, int]:
@@ -84,12 +84,8 @@ async def measure() -> dict[str, int]:
         }
         figures["tools/list, six read tools"] = sum(entry[name] for name in SIX_READ_TOOLS)
         figures["tools/list, all tools"] = sum(entry.values())
-        seen = {
-            t.name: compact({"name": t.name, "description": t.description, "inputSchema": t.input_schema})
-            for t in tools
-        }
         figures["tools/list, three draft tools (name, description, input schema)"] = sum(
-            count_tokens(seen[name]) for name in DRAFT_TOOLS
+            _seen(t) for t in tools if t.name in DRAFT_TOOLS
         )
         for name, tokens in sorted(entry.items()):
             figures[f"  tools/list entry: {name}"] = tokens

@@ -326,13 +326,18 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         raise SettingsError(_first_error(exc)) from None
 
 
+def error_message(error: Any) -> str:
+    """What one pydantic validation error says, in the words a setting's error uses (never its input)."""
+    if error["type"] == "enum":
+        return f"expected one of {error['ctx']['expected']}"
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
 def _first_error(exc: ValidationError) -> str:
     error = exc.errors()[0]
     field = str(error["loc"][0]) if error["loc"] else ""
     name = ENV.get(field, field)
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "enum":
-        message = f"expected one of {error['ctx']['expected']}"
+    message = error_message(error)
     if not name:  # a whole-model rule: its message names the settings
         return message
     if field in SECRETS or "@" in str(error.get("input")):

@@ -29,7 +29,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
-from .settings import ENV, Settings, SettingsError
+from .settings import ENV, Settings, SettingsError, error_message
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -132,9 +132,7 @@ def _parse(settings: Settings) -> WorkspacesFile:
 def _where(error: Any) -> str:
     """'workspace 'live': toolsets: message' for an error at ('workspaces', 'live', 'toolsets', ...)."""
     loc = [str(part) for part in error["loc"]]
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if error["type"] == "extra_forbidden":
-        message = "unknown key"
+    message = "unknown key" if error["type"] == "extra_forbidden" else error_message(error)
     if loc[:1] == ["workspaces"] and len(loc) >= 2:
         field = ".".join(loc[2:]) or "table"
         if loc[2:] == ["[key]"]:
@@ -161,7 +159,5 @@ def _settings(base: Settings, name: str, entry: WorkspaceEntry, environ: Mapping
     except ValidationError as exc:
         error = exc.errors()[0]
         field = str(error["loc"][0]) if error["loc"] else "api_key_env"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        if error["type"] == "enum":
-            message = f"expected one of {error['ctx']['expected']}"
-        raise SettingsError(f"{where}: {'api_key_env' if field == 'api_key' else field}: {message}") from None
+        field = "api_key_env" if field == "api_key" else field
+        raise SettingsError(f"{where}: {field}: {error_message(error)}") from None

@@ -117,12 +117,9 @@ class ReadTool(Tool):
         async def call(args: Args, ctx: Context) -> CallToolResult:
             with tool_errors(), calling(Caller(who=caller_of(ctx), until=deadline())):
                 async with heartbeat(ctx):
-                    chosen = workspaces.chosen(args)
-                    if self.span is not None and getattr(args, "workspace", None) not in (
-                        None,
-                        *workspaces.by_name,
-                    ):
-                        return await self.span(chosen, args, ctx)  # a list of workspaces, or all of them
+                    chosen, asked = workspaces.chosen(args), getattr(args, "workspace", None)
+                    if self.span is not None and (asked == ALL or isinstance(asked, list)):
+                        return await self.span(chosen, args, ctx)
                     out = await self.body(chosen[0], args, ctx)
                     return named(out, chosen[0].name) if workspaces.several else out
 
