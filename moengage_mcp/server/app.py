@@ -19,7 +19,7 @@ from .policy.audit import AuditLog
 from .policy.confirmation import ConfirmationTokens
 from .policy.guard import AuditedToolError, WritePolicy
 from .prompts import register_prompts
-from .registry import Tool, all_tools, refusal
+from .registry import Tool, all_tools, allowed_in, refusal
 from .resources import preview_app, register_resources
 from .results import DATA_NOTICE, compact_schema
 from .sdk import accept_set_level
@@ -196,18 +196,12 @@ def create_server(
 
 def _refused(declared: dict[str, Tool], workspaces: Workspaces) -> dict[str, str]:
     """The tools no workspace allows, each with why (naming the setting of the default workspace)."""
-    listed = {
-        name
-        for name, tool in declared.items()
-        for ws in workspaces.by_name.values()
-        if refusal(tool, ws.settings) is None
-    }
     default = workspaces.by_name[workspaces.default]
     several = workspaces.default if workspaces.several else None
     return {
         name: refusal(tool, default.settings, several) or f"{name} is disabled in every workspace"
         for name, tool in declared.items()
-        if name not in listed
+        if not allowed_in(tool, workspaces)
     }
 
 

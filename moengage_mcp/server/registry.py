@@ -84,8 +84,7 @@ class Tool:
         naming another is refused with the setting that would allow it."""
         names = list(workspaces.by_name)
         one = Literal.__getitem__(tuple(names))  # type: ignore[attr-defined]
-        offered = [name for name, ws in workspaces.by_name.items() if refusal(self, ws.settings) is None]
-        schema: dict[str, Any] = {"enum": offered or names}
+        schema: dict[str, Any] = {"enum": allowed_in(self, workspaces) or names}
         kind: Any = Annotated[one, WithJsonSchema(schema)]
         if self.spans:
             every = Literal.__getitem__((*names, ALL))  # type: ignore[attr-defined]
@@ -215,6 +214,11 @@ def refusal(tool: Tool, settings: Settings, workspace: str | None = None) -> str
             f"{setting('toolsets', listed)}. Add it to enable the tool."
         )
     return None
+
+
+def allowed_in(tool: Tool, workspaces: Workspaces) -> list[str]:
+    """The workspaces whose settings allow `tool`, in configured order."""
+    return [name for name, ws in workspaces.by_name.items() if refusal(tool, ws.settings) is None]
 
 
 def caller_of(ctx: Context) -> str:

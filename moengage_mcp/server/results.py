@@ -71,11 +71,9 @@ def result(
 
 def named(out: CallToolResult, workspace: str) -> CallToolResult:
     """`out` saying which workspace it came from: first in its text, and in its structured content."""
-    first, *rest = out.content or [TextContent(type="text", text="")]
-    if isinstance(first, TextContent):
-        said = [first.model_copy(update={"text": f"Workspace: {workspace}\n{first.text}"}), *rest]
-    else:
-        said = [TextContent(type="text", text=f"Workspace: {workspace}"), first, *rest]
+    first, *rest = out.content
+    assert isinstance(first, TextContent)  # `result` always writes the text block first
+    said = [first.model_copy(update={"text": f"Workspace: {workspace}\n{first.text}"}), *rest]
     structured = {"workspace": workspace, **(out.structured_content or {})}
     return out.model_copy(update={"content": said, "structured_content": structured})
 
